@@ -1,0 +1,12 @@
+//! exolint: a claim-to-evidence linter for Japanese medical-marketing copy.
+//!
+//! The pipeline is a chain of pure stages: decode → markup (prose with an
+//! offset map) → sentences → claims → citations → evidence → report. Only the
+//! report layer and the binary print.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod markup;
+pub mod prose;
+pub mod segment;
+pub mod source;
+pub mod yaml;
