@@ -5,8 +5,11 @@
 //! report layer and the binary print.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod claims;
+pub mod lint;
 pub mod markup;
 pub mod prose;
+pub mod rules;
 pub mod segment;
 pub mod source;
 pub mod yaml;

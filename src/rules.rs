@@ -1,0 +1,567 @@
+//! Claim rules as data. Each `rules/claim/<name>.yaml` file is one rule:
+//! identity, category, message, documentation, patterns and its own examples.
+//! `rules/lexicon.yaml` holds the shared vocabulary: pattern macros and the
+//! modality markers (negation, hedges, questions…). Everything is compiled
+//! once into a [`RuleSet`]; the built-ins are embedded in the binary.
+
+use crate::yaml::{self, YamlError};
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The claim categories, named as in the JSON output and the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Efficacy,
+    Durability,
+    Onset,
+    Safety,
+    Superiority,
+    Absolute,
+    Testimonial,
+    Approval,
+    Evidence,
+}
+
+impl Category {
+    pub const ALL: [Category; 9] = [
+        Category::Efficacy,
+        Category::Durability,
+        Category::Onset,
+        Category::Safety,
+        Category::Superiority,
+        Category::Absolute,
+        Category::Testimonial,
+        Category::Approval,
+        Category::Evidence,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Efficacy => "efficacy",
+            Category::Durability => "durability",
+            Category::Onset => "onset",
+            Category::Safety => "safety",
+            Category::Superiority => "superiority",
+            Category::Absolute => "absolute",
+            Category::Testimonial => "testimonial",
+            Category::Approval => "approval",
+            Category::Evidence => "evidence",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Japanese label used in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Efficacy => "効果・効能",
+            Category::Durability => "効果の持続",
+            Category::Onset => "効果の発現時期",
+            Category::Safety => "安全性",
+            Category::Superiority => "優位性・最上級",
+            Category::Absolute => "断定・保証",
+            Category::Testimonial => "体験談・満足度",
+            Category::Approval => "公的承認",
+            Category::Evidence => "科学的根拠",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Diagnostic severity, ordered so that `Error > Warning > Info`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// One step milder; a hedge may lower a finding by this much and no more.
+    pub fn lowered(self) -> Severity {
+        match self {
+            Severity::Error => Severity::Warning,
+            _ => Severity::Info,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's documentation, printed by `exolint explain`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleDoc {
+    pub what: String,
+    pub why: String,
+    pub example: String,
+    pub instead: String,
+    pub references: Vec<String>,
+}
+
+/// Sentences a rule must and must not report; run by the test suite.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleTests {
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub allows: Vec<String>,
+}
+
+/// What kind of rule a file defines; claim rules carry patterns, verdict
+/// rules document the evidence engine's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleKind {
+    #[default]
+    Claim,
+    Verdict,
+}
+
+/// One rule file as written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleFile {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub kind: RuleKind,
+    /// Claim rules: the category they detect. Verdict rules: absent.
+    #[serde(default)]
+    pub category: Option<Category>,
+    /// Verdict rules: the verdict they document.
+    #[serde(default)]
+    pub verdict: Option<String>,
+    pub severity: Severity,
+    /// One line for `exolint rules`.
+    pub summary: String,
+    /// The message; `{match}` is replaced by the claim's text.
+    pub message: String,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// Regexes for wording that looks like a claim but is not one; a match
+    /// overlapping an exception is dropped.
+    #[serde(default)]
+    pub exceptions: Vec<String>,
+    pub doc: RuleDoc,
+    #[serde(default)]
+    pub tests: RuleTests,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub file: RuleFile,
+    /// Where the rule came from (`rules/claim/efficacy-claim.yaml`).
+    pub origin: String,
+    pub(crate) pattern: Option<Regex>,
+    pub(crate) exceptions: Option<Regex>,
+}
+
+impl Rule {
+    pub fn code(&self) -> &str {
+        &self.file.code
+    }
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+}
+
+/// The shared vocabulary file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct LexiconFile {
+    macros: BTreeMap<String, String>,
+    negation: Vec<String>,
+    clause_negation: Vec<String>,
+    #[serde(default)]
+    negation_exceptions: Vec<String>,
+    question: Vec<String>,
+    hedge: Vec<String>,
+    reported: Vec<String>,
+    conditional: Vec<String>,
+    quote_context: Vec<String>,
+    experience: Vec<String>,
+    scope: BTreeMap<String, Vec<String>>,
+    not_claims: Vec<String>,
+}
+
+/// Compiled modality markers.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    pub(crate) negation: Regex,
+    pub(crate) clause_negation: Regex,
+    pub(crate) negation_exceptions: Option<Regex>,
+    pub(crate) question: Regex,
+    pub(crate) hedge: Regex,
+    pub(crate) reported: Regex,
+    pub(crate) conditional: Regex,
+    pub(crate) quote_context: Regex,
+    pub(crate) experience: Regex,
+    pub(crate) scope: Vec<(String, Regex)>,
+    pub(crate) not_claims: Regex,
+}
+
+/// A problem loading rules.
+#[derive(Debug, Clone)]
+pub struct RuleError {
+    pub origin: String,
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.origin, self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.origin, self.message)
+        }
+    }
+}
+
+impl From<YamlError> for RuleError {
+    fn from(e: YamlError) -> Self {
+        RuleError {
+            origin: e.origin,
+            message: e.message,
+            line: e.line,
+            column: e.column,
+        }
+    }
+}
+
+/// Compiled regexes stay small: hostile rule files cannot exhaust memory.
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+
+/// All claim rules and the lexicon, compiled.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub lexicon: Lexicon,
+}
+
+/// The embedded rule files: (path relative to the repository, contents).
+pub const BUILTIN_RULES: &[(&str, &str)] = &[
+    (
+        "rules/claim/efficacy-claim.yaml",
+        include_str!("../rules/claim/efficacy-claim.yaml"),
+    ),
+    (
+        "rules/claim/durability-claim.yaml",
+        include_str!("../rules/claim/durability-claim.yaml"),
+    ),
+    (
+        "rules/claim/onset-claim.yaml",
+        include_str!("../rules/claim/onset-claim.yaml"),
+    ),
+    (
+        "rules/claim/safety-claim.yaml",
+        include_str!("../rules/claim/safety-claim.yaml"),
+    ),
+    (
+        "rules/claim/superiority-claim.yaml",
+        include_str!("../rules/claim/superiority-claim.yaml"),
+    ),
+    (
+        "rules/claim/absolute-claim.yaml",
+        include_str!("../rules/claim/absolute-claim.yaml"),
+    ),
+    (
+        "rules/claim/testimonial-claim.yaml",
+        include_str!("../rules/claim/testimonial-claim.yaml"),
+    ),
+    (
+        "rules/claim/approval-claim.yaml",
+        include_str!("../rules/claim/approval-claim.yaml"),
+    ),
+    (
+        "rules/claim/evidence-claim.yaml",
+        include_str!("../rules/claim/evidence-claim.yaml"),
+    ),
+];
+
+/// The embedded lexicon.
+pub const BUILTIN_LEXICON: (&str, &str) = ("rules/lexicon.yaml", include_str!("../rules/lexicon.yaml"));
+
+impl RuleSet {
+    /// The built-in rules. They are checked by the test suite, so a failure
+    /// here is a build defect, not a user error.
+    pub fn builtin() -> RuleSet {
+        RuleSet::from_sources(BUILTIN_LEXICON, BUILTIN_RULES)
+            .unwrap_or_else(|e| panic!("built-in rules are invalid: {}", e[0]))
+    }
+
+    /// Compiles a lexicon and rule files given as (origin, text) pairs.
+    pub fn from_sources(
+        lexicon: (&str, &str),
+        rules: &[(&str, &str)],
+    ) -> Result<RuleSet, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let lex: LexiconFile = yaml::from_str(lexicon.0, lexicon.1).map_err(|e| vec![e.into()])?;
+        let macros = lex.macros.clone();
+        let expand = |p: &str| expand_macros(p, &macros);
+        let mut compile_list = |what: &str, list: &[String]| -> Option<Regex> {
+            if list.is_empty() {
+                return None;
+            }
+            match compile_alternation(list.iter().map(|p| expand(p))) {
+                Ok(r) => Some(r),
+                Err(message) => {
+                    errors.push(RuleError {
+                        origin: lexicon.0.to_string(),
+                        message: format!("{what}: {message}"),
+                        line: 0,
+                        column: 0,
+                    });
+                    None
+                }
+            }
+        };
+        let never = || Regex::new(r"[^\s\S]").expect("constant regex");
+        let negation = compile_list("negation", &lex.negation).unwrap_or_else(never);
+        let clause_negation =
+            compile_list("clause-negation", &lex.clause_negation).unwrap_or_else(never);
+        let negation_exceptions = compile_list("negation-exceptions", &lex.negation_exceptions);
+        let question = compile_list("question", &lex.question).unwrap_or_else(never);
+        let hedge = compile_list("hedge", &lex.hedge).unwrap_or_else(never);
+        let reported = compile_list("reported", &lex.reported).unwrap_or_else(never);
+        let conditional = compile_list("conditional", &lex.conditional).unwrap_or_else(never);
+        let quote_context = compile_list("quote-context", &lex.quote_context).unwrap_or_else(never);
+        let experience = compile_list("experience", &lex.experience).unwrap_or_else(never);
+        let not_claims = compile_list("not-claims", &lex.not_claims).unwrap_or_else(never);
+        let mut scope = Vec::new();
+        for (name, list) in &lex.scope {
+            if let Some(r) = compile_list(&format!("scope.{name}"), list) {
+                scope.push((name.clone(), r));
+            }
+        }
+        let lexicon = Lexicon {
+            negation,
+            clause_negation,
+            negation_exceptions,
+            question,
+            hedge,
+            reported,
+            conditional,
+            quote_context,
+            experience,
+            scope,
+            not_claims,
+        };
+
+        let mut compiled = Vec::new();
+        for (origin, text) in rules {
+            let file: RuleFile = match yaml::from_str(origin, text) {
+                Ok(f) => f,
+                Err(e) => {
+                    errors.push(e.into());
+                    continue;
+                }
+            };
+            let err = |message: String| RuleError {
+                origin: origin.to_string(),
+                message,
+                line: 0,
+                column: 0,
+            };
+            if file.kind == RuleKind::Claim && (file.category.is_none() || file.patterns.is_empty())
+            {
+                errors.push(err(
+                    "claim rules need `category` and at least one pattern".into(),
+                ));
+                continue;
+            }
+            let pattern = if file.patterns.is_empty() {
+                None
+            } else {
+                match compile_alternation(file.patterns.iter().map(|p| expand(p))) {
+                    Ok(r) => Some(r),
+                    Err(m) => {
+                        errors.push(err(format!("patterns: {m}")));
+                        continue;
+                    }
+                }
+            };
+            let exceptions = if file.exceptions.is_empty() {
+                None
+            } else {
+                match compile_alternation(file.exceptions.iter().map(|p| expand(p))) {
+                    Ok(r) => Some(r),
+                    Err(m) => {
+                        errors.push(err(format!("exceptions: {m}")));
+                        continue;
+                    }
+                }
+            };
+            compiled.push(Rule {
+                file,
+                origin: origin.to_string(),
+                pattern,
+                exceptions,
+            });
+        }
+        let mut seen = BTreeMap::new();
+        for r in &compiled {
+            for key in [r.code(), r.name()] {
+                if let Some(prev) = seen.insert(key.to_string(), r.origin.clone()) {
+                    errors.push(RuleError {
+                        origin: r.origin.clone(),
+                        message: format!("`{key}` is already defined in {prev}"),
+                        line: 0,
+                        column: 0,
+                    });
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(RuleSet {
+                rules: compiled,
+                lexicon,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Looks a rule up by code (case-insensitive) or name.
+    pub fn find(&self, key: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.code().eq_ignore_ascii_case(key) || r.name() == key)
+    }
+
+    /// The closest rule code or name to `key`, for "did you mean".
+    pub fn nearest(&self, key: &str) -> Option<&str> {
+        self.rules
+            .iter()
+            .flat_map(|r| [r.code(), r.name()])
+            .map(|k| (edit_distance(&k.to_lowercase(), &key.to_lowercase()), k))
+            .min()
+            .map(|(_, k)| k)
+    }
+}
+
+/// Replaces `{{NAME}}` with the macro's pattern, wrapped in a group.
+/// Macros may refer to macros defined before them; depth is bounded so a
+/// cycle cannot loop.
+fn expand_macros(pattern: &str, macros: &BTreeMap<String, String>) -> String {
+    let mut out = pattern.to_string();
+    for _ in 0..8 {
+        if !out.contains("{{") {
+            break;
+        }
+        let mut next = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find("{{") {
+            next.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            match after.find("}}") {
+                Some(j) if macros.contains_key(&after[..j]) => {
+                    next.push_str("(?:");
+                    next.push_str(&macros[&after[..j]]);
+                    next.push(')');
+                    rest = &after[j + 2..];
+                }
+                _ => {
+                    next.push_str("{{");
+                    rest = after;
+                }
+            }
+        }
+        next.push_str(rest);
+        out = next;
+    }
+    out
+}
+
+fn compile_alternation(patterns: impl Iterator<Item = String>) -> Result<Regex, String> {
+    let mut joined = String::new();
+    for (i, p) in patterns.enumerate() {
+        // Compile each alone first so the error names the faulty pattern.
+        RegexBuilder::new(&p)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| format!("pattern {} `{p}`: {e}", i + 1))?;
+        if !joined.is_empty() {
+            joined.push('|');
+        }
+        joined.push_str("(?:");
+        joined.push_str(&p);
+        joined.push(')');
+    }
+    RegexBuilder::new(&joined)
+        .size_limit(REGEX_SIZE_LIMIT * 4)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macros_expand_nested_and_leave_unknown_alone() {
+        let mut m = BTreeMap::new();
+        m.insert("D".to_string(), "[0-9０-９]".to_string());
+        m.insert("N".to_string(), "{{D}}+".to_string());
+        assert_eq!(expand_macros("{{N}}か月{{X}}", &m), "(?:(?:[0-9０-９])+)か月{{X}}");
+    }
+
+    #[test]
+    fn builtin_rules_compile() {
+        let rs = RuleSet::builtin();
+        assert!(rs.rules.len() >= 9);
+        assert_eq!(rs.nearest("efficacy-claims"), Some("efficacy-claim"));
+    }
+
+    #[test]
+    fn bad_regex_is_an_error_naming_the_pattern() {
+        let rule = "code: EXL199\nname: x\ncategory: efficacy\nseverity: error\nsummary: s\nmessage: m\npatterns: ['(']\ndoc: {what: a, why: b, example: c, instead: d, references: []}\n";
+        let err = RuleSet::from_sources(BUILTIN_LEXICON, &[("x.yaml", rule)]).unwrap_err();
+        assert!(err[0].message.contains("pattern 1"), "{}", err[0]);
+    }
+}
