@@ -6,10 +6,16 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod claims;
+pub mod cli;
+pub mod commands;
+pub mod decode;
+pub mod discover;
 pub mod lint;
 pub mod markup;
 pub mod prose;
+pub mod report;
 pub mod rules;
+pub mod run;
 pub mod segment;
 pub mod source;
 pub mod yaml;
