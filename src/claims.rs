@@ -136,7 +136,8 @@ pub fn detect(
             {
                 continue;
             }
-            let quoted_block = prose.blocks[sentence.block].quote || prose.in_inline_quote(m.start());
+            let quoted_block =
+                prose.blocks[sentence.block].quote || prose.in_inline_quote(m.start());
             let (modality, hedged) = classify(&rules.lexicon, s_text, rel.clone(), quoted_block);
             if !modality.is_claim() && !keep_non_claims {
                 continue;
@@ -270,12 +271,7 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
     if outside(&lex.reported) {
         return (Modality::Reported, hedged);
     }
-    if lex
-        .conditional
-        .find_iter(&s[..rel.start])
-        .next()
-        .is_some()
-    {
+    if lex.conditional.find_iter(&s[..rel.start]).next().is_some() {
         return (Modality::Conditional, hedged);
     }
     if hedged {

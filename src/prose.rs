@@ -373,7 +373,8 @@ impl ProseBuilder {
 /// If a comment body is an exolint directive, returns what follows `exolint-`.
 pub fn directive_body(comment: &str) -> Option<String> {
     let t = comment.trim();
-    t.strip_prefix("exolint-").map(|rest| rest.trim().to_string())
+    t.strip_prefix("exolint-")
+        .map(|rest| rest.trim().to_string())
 }
 
 #[cfg(test)]

@@ -311,7 +311,8 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
 ];
 
 /// The embedded lexicon.
-pub const BUILTIN_LEXICON: (&str, &str) = ("rules/lexicon.yaml", include_str!("../rules/lexicon.yaml"));
+pub const BUILTIN_LEXICON: (&str, &str) =
+    ("rules/lexicon.yaml", include_str!("../rules/lexicon.yaml"));
 
 impl RuleSet {
     /// The built-in rules. They are checked by the test suite, so a failure
@@ -397,7 +398,7 @@ impl RuleSet {
             if file.kind == RuleKind::Claim && (file.category.is_none() || file.patterns.is_empty())
             {
                 errors.push(err(
-                    "claim rules need `category` and at least one pattern".into(),
+                    "claim rules need `category` and at least one pattern".into()
                 ));
                 continue;
             }
@@ -548,7 +549,10 @@ mod tests {
         let mut m = BTreeMap::new();
         m.insert("D".to_string(), "[0-9０-９]".to_string());
         m.insert("N".to_string(), "{{D}}+".to_string());
-        assert_eq!(expand_macros("{{N}}か月{{X}}", &m), "(?:(?:[0-9０-９])+)か月{{X}}");
+        assert_eq!(
+            expand_macros("{{N}}か月{{X}}", &m),
+            "(?:(?:[0-9０-９])+)か月{{X}}"
+        );
     }
 
     #[test]

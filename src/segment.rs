@@ -15,11 +15,17 @@ pub struct Sentence {
 }
 
 fn opens(c: char) -> bool {
-    matches!(c, '「' | '『' | '（' | '(' | '【' | '〔' | '［' | '《' | '〈' | '“')
+    matches!(
+        c,
+        '「' | '『' | '（' | '(' | '【' | '〔' | '［' | '《' | '〈' | '“'
+    )
 }
 
 fn closes(c: char) -> bool {
-    matches!(c, '」' | '』' | '）' | ')' | '】' | '〕' | '］' | '》' | '〉' | '”')
+    matches!(
+        c,
+        '」' | '』' | '）' | ')' | '】' | '〕' | '］' | '》' | '〉' | '”'
+    )
 }
 
 fn is_terminal(c: char) -> bool {
@@ -58,8 +64,11 @@ fn split_block(text: &str, base: usize, block: usize, out: &mut Vec<Sentence>) {
             depth = depth.saturating_sub(1);
             // 「…！」 standing alone ends a sentence; 「…！」と話す continues it.
             let after_terminal = text[..i].ends_with(is_terminal);
-            let continues = iter.peek().is_none_or(|&(_, n)| is_hiragana(n) || closes(n));
-            (depth == 0 && after_terminal && !continues).then_some((i + c.len_utf8(), i + c.len_utf8()))
+            let continues = iter
+                .peek()
+                .is_none_or(|&(_, n)| is_hiragana(n) || closes(n));
+            (depth == 0 && after_terminal && !continues)
+                .then_some((i + c.len_utf8(), i + c.len_utf8()))
         } else if is_terminal(c) && depth == 0 && !is_ascii_mid_token(c, iter.peek()) {
             let mut e = i + c.len_utf8();
             while let Some(&(j, d)) = iter.peek() {
@@ -158,6 +167,9 @@ mod tests {
 
     #[test]
     fn unbalanced_bracket_resets_at_line_end() {
-        assert_eq!(sentences("「開いたまま。\n次の行。"), vec!["「開いたまま。", "次の行。"]);
+        assert_eq!(
+            sentences("「開いたまま。\n次の行。"),
+            vec!["「開いたまま。", "次の行。"]
+        );
     }
 }

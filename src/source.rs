@@ -57,7 +57,9 @@ impl LineIndex {
 
     /// 0-based line containing byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// Byte offset where 0-based `line` starts.
@@ -100,9 +102,21 @@ mod tests {
         let idx = LineIndex::new(text);
         let off = text.find("必ず").unwrap();
         assert_eq!(idx.position(text, off), Position { line: 2, column: 7 });
-        assert_eq!(idx.byte_position(off), Position { line: 2, column: 19 });
+        assert_eq!(
+            idx.byte_position(off),
+            Position {
+                line: 2,
+                column: 19
+            }
+        );
         let off = text.rfind("必ず").unwrap();
         assert_eq!(idx.position(text, off), Position { line: 3, column: 5 });
-        assert_eq!(idx.byte_position(off), Position { line: 3, column: 14 });
+        assert_eq!(
+            idx.byte_position(off),
+            Position {
+                line: 3,
+                column: 14
+            }
+        );
     }
 }

@@ -93,12 +93,9 @@ fn exit_codes_follow_fail_on() {
         Some(1)
     );
     assert_eq!(
-        exolint(
-            &["--fail-on", "never", "--fail-on", "never", "warn.txt"],
-            dir.path()
-        )
-        .status
-        .code(),
+        exolint(&["--fail-on", "never", "warn.txt"], dir.path())
+            .status
+            .code(),
         Some(0)
     );
 }

@@ -20,7 +20,10 @@ fn every_rule_flags_its_flags_and_allows_its_allows() {
             let a = check_str(s, Format::Text, &rules);
             if let Some(f) = a.findings.iter().find(|f| f.code == rule.code()) {
                 let m = &s[f.span.clone()];
-                failures.push(format!("{} should allow: {s}  (matched 「{m}」)", rule.origin));
+                failures.push(format!(
+                    "{} should allow: {s}  (matched 「{m}」)",
+                    rule.origin
+                ));
             }
         }
     }
@@ -52,7 +55,12 @@ fn rule_metadata_follows_conventions() {
     let mut categories = BTreeSet::new();
     for rule in &rules.rules {
         let f = &rule.file;
-        let stem = rule.origin.rsplit('/').next().unwrap().trim_end_matches(".yaml");
+        let stem = rule
+            .origin
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".yaml");
         assert_eq!(stem, f.name, "file stem must equal the rule name");
         assert!(
             f.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
@@ -61,7 +69,12 @@ fn rule_metadata_follows_conventions() {
         );
         assert!(f.code.starts_with("EXL") && f.code.len() == 6, "{}", f.code);
         let family = if f.kind == RuleKind::Claim { '1' } else { '3' };
-        assert_eq!(f.code.chars().nth(3), Some(family), "{}: code family", f.code);
+        assert_eq!(
+            f.code.chars().nth(3),
+            Some(family),
+            "{}: code family",
+            f.code
+        );
         for (what, text) in [
             ("what", &f.doc.what),
             ("why", &f.doc.why),
@@ -73,7 +86,11 @@ fn rule_metadata_follows_conventions() {
         assert!(!f.doc.references.is_empty(), "{}: no references", f.name);
         assert!(!f.tests.flags.is_empty(), "{}: no flags examples", f.name);
         assert!(!f.tests.allows.is_empty(), "{}: no allows examples", f.name);
-        assert!(!f.message.ends_with('。'), "{}: message ends with 。", f.name);
+        assert!(
+            !f.message.ends_with('。'),
+            "{}: message ends with 。",
+            f.name
+        );
         if let Some(c) = f.category {
             categories.insert(c);
         }

@@ -174,7 +174,10 @@ pub fn extract(src: &str) -> Prose {
 /// Text directly inside an item or cell (tight lists) needs an open block.
 fn ensure_block(b: &mut ProseBuilder, containers: &[BlockKind], pos: usize) {
     if !b.in_block() {
-        b.start_block(containers.last().copied().unwrap_or(BlockKind::Paragraph), pos);
+        b.start_block(
+            containers.last().copied().unwrap_or(BlockKind::Paragraph),
+            pos,
+        );
     }
 }
 
@@ -236,7 +239,11 @@ mod tests {
         let kinds: Vec<_> = p.blocks.iter().map(|b| b.kind).collect();
         assert!(kinds.contains(&BlockKind::ListItem));
         assert!(kinds.contains(&BlockKind::TableCell));
-        let foot = p.blocks.iter().find(|b| b.kind == BlockKind::Footnote).unwrap();
+        let foot = p
+            .blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Footnote)
+            .unwrap();
         assert_eq!(foot.label.as_deref(), Some("1"));
         assert_eq!(&p.text[foot.range.clone()], "Cho et al., 2018");
         assert!(p.text.contains("本文[^1]。"));

@@ -1,6 +1,7 @@
 //! Markup to prose: each format's extractor turns a source document into
 //! [`Prose`], keeping an exact offset map back to the source bytes.
 
+pub mod entities;
 pub mod html;
 pub mod markdown;
 pub mod text;
