@@ -101,7 +101,7 @@ fn walk(dir: &Path, out: &mut Discovered) {
             dir.display()
         ));
     }
-    found.sort_by(|a, b| a.display_path().cmp(&b.display_path()));
+    found.sort_by_key(Input::display_path);
     out.inputs.extend(found);
 }
 
