@@ -2,7 +2,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use crate::cli::{CheckArgs, Cli, Command, DebugStage, ListFormat};
+use crate::cli::{CheckArgs, Cli, Command, DebugStage, ListFormat, RegistryAction, RegistryArgs};
+use crate::lint::Linter;
+use crate::registry::{self, Registry};
 use crate::rules::{Rule, RuleSet};
 use crate::run::{self, Engine, EXIT_ERROR, EXIT_OK};
 use std::fmt::Write as _;
@@ -31,20 +33,93 @@ pub fn run(cli: Cli) -> u8 {
                 EXIT_ERROR
             }
         },
-        Some(Command::Registry { .. }) => {
-            eprintln!("error: registry はまだ使えません");
-            EXIT_ERROR
-        }
+        Some(Command::Registry { action, registry }) => registry_command(action, &registry),
         Some(Command::Debug { stage, path }) => debug(stage, &path, &rules),
     }
 }
 
 fn check(args: &CheckArgs, rules: RuleSet) -> u8 {
+    let Some(registry) = load_registry(&args.registry) else {
+        return EXIT_ERROR;
+    };
     let engine = Engine {
-        rules,
+        linter: Linter::new(rules, registry),
         show_supported: args.show_supported,
     };
     run::check(args, &engine)
+}
+
+/// The built-in registry (unless dropped) plus `--registry` paths. Errors are
+/// printed against their YAML line and column; `None` means the run stops.
+fn load_registry(args: &RegistryArgs) -> Option<Registry> {
+    let mut registry = if args.no_builtin_registry {
+        Registry::with_builtin_vocabulary()
+    } else {
+        Registry::builtin()
+    };
+    let mut errors = Vec::new();
+    for p in &args.registries {
+        if let Err(e) = registry.load_path(p) {
+            errors.extend(e);
+        }
+    }
+    errors.extend(registry.check());
+    if errors.is_empty() {
+        Some(registry)
+    } else {
+        eprint!("{}", registry::render_errors(&registry, &errors));
+        None
+    }
+}
+
+fn registry_command(action: RegistryAction, args: &RegistryArgs) -> u8 {
+    match action {
+        RegistryAction::Check { paths } => {
+            let mut registry = if paths.is_empty() && !args.no_builtin_registry {
+                Registry::builtin()
+            } else {
+                Registry::with_builtin_vocabulary()
+            };
+            let mut errors = Vec::new();
+            for p in paths.iter().chain(&args.registries) {
+                if let Err(e) = registry.load_path(p) {
+                    errors.extend(e);
+                }
+            }
+            errors.extend(registry.check());
+            if errors.is_empty() {
+                println!(
+                    "レジストリに問題はありません（{} 件のエントリ）",
+                    registry.entries().len()
+                );
+                EXIT_OK
+            } else {
+                eprint!("{}", registry::render_errors(&registry, &errors));
+                eprintln!("{} 件のエラー", errors.len());
+                EXIT_ERROR
+            }
+        }
+        RegistryAction::List => match load_registry(args) {
+            Some(r) => {
+                print!("{}", registry::render_list(&r));
+                EXIT_OK
+            }
+            None => EXIT_ERROR,
+        },
+        RegistryAction::Show { id } => match load_registry(args) {
+            Some(r) => match registry::render_show(&r, &id) {
+                Some(s) => {
+                    print!("{s}");
+                    EXIT_OK
+                }
+                None => {
+                    eprintln!("error: エントリ「{id}」はレジストリにありません（exolint registry list で一覧）");
+                    EXIT_ERROR
+                }
+            },
+            None => EXIT_ERROR,
+        },
+    }
 }
 
 /// `exolint rules`: code, name, category, severity and summary of each rule.

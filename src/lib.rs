@@ -5,14 +5,17 @@
 //! report layer and the binary print.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod citations;
 pub mod claims;
 pub mod cli;
 pub mod commands;
 pub mod decode;
 pub mod discover;
+pub mod evidence;
 pub mod lint;
 pub mod markup;
 pub mod prose;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod run;

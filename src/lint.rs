@@ -1,9 +1,12 @@
 //! One document through the pipeline: markup → sentences → claims →
 //! (citations, evidence) → findings with source spans.
 
+use crate::citations::{self, Citation, TitleIndex};
 use crate::claims::{self, Claim, Modality};
+use crate::evidence::{self, ClaimContext, Topics};
 use crate::markup;
 use crate::prose::Prose;
+use crate::registry::Registry;
 use crate::rules::{Category, RuleSet, Severity};
 use crate::segment::{self, Sentence};
 use crate::source::Format;
@@ -72,28 +75,63 @@ pub struct Finding {
     pub notes: Vec<String>,
 }
 
+/// The compiled rules and evidence a lint run uses.
+pub struct Linter {
+    pub rules: RuleSet,
+    pub registry: Registry,
+    titles: TitleIndex,
+}
+
+impl Linter {
+    pub fn new(rules: RuleSet, registry: Registry) -> Linter {
+        let titles = TitleIndex::new(&registry);
+        Linter {
+            rules,
+            registry,
+            titles,
+        }
+    }
+
+    /// The embedded rules and registry.
+    pub fn builtin() -> Linter {
+        Linter::new(RuleSet::builtin(), Registry::builtin())
+    }
+}
+
 /// Everything the pipeline produced for one document.
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub prose: Prose,
     pub sentences: Vec<Sentence>,
     pub claims: Vec<Claim>,
+    pub citations: Vec<Citation>,
     pub findings: Vec<Finding>,
 }
 
-/// Lints `text` written in `format` with `rules`.
-pub fn check_str(text: &str, format: Format, rules: &RuleSet) -> Analysis {
+/// Lints `text` written in `format`.
+pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
     let prose = markup::extract(text, format);
     let sentences = segment::split(&prose);
-    let claims = claims::detect(&prose, &sentences, rules, false);
+    let claims = claims::detect(&prose, &sentences, &linter.rules, false);
+    let citations = if claims.is_empty() {
+        Vec::new()
+    } else {
+        citations::extract(&prose, &linter.registry, &linter.titles)
+    };
+    let doc_topics = if claims.is_empty() {
+        Topics::default()
+    } else {
+        Topics::of(&linter.registry, &prose.text)
+    };
     let findings = claims
         .iter()
-        .map(|c| finding_for(c, &prose, &sentences, rules, text))
+        .map(|c| finding_for(c, &prose, &sentences, &citations, &doc_topics, linter, text))
         .collect();
     Analysis {
         prose,
         sentences,
         claims,
+        citations,
         findings,
     }
 }
@@ -102,30 +140,71 @@ fn finding_for(
     c: &Claim,
     prose: &Prose,
     sentences: &[Sentence],
-    rules: &RuleSet,
+    citations: &[Citation],
+    doc_topics: &Topics,
+    linter: &Linter,
     text: &str,
 ) -> Finding {
-    let rule = &rules.rules[c.rule];
+    let rule = &linter.rules.rules[c.rule];
     let span = prose.source_range(c.range.clone());
-    let matched = text.get(span.clone()).unwrap_or_default();
-    let mut severity = rule.file.severity;
-    if c.hedged {
+    let matched = one_line(text.get(span.clone()).unwrap_or_default());
+    let sentence = &sentences[c.sentence];
+    let sentence_text = &prose.text[sentence.range.clone()];
+    let block = &prose.blocks[sentence.block];
+    let paragraph: String = prose
+        .blocks
+        .iter()
+        .filter(|b| b.group == block.group)
+        .map(|b| &prose.text[b.range.clone()])
+        .collect();
+    let topics = Topics::of(&linter.registry, sentence_text)
+        .or(&Topics::of(&linter.registry, &paragraph))
+        .or(doc_topics);
+    let cited = citations::for_sentence(prose, sentences, c.sentence, citations);
+    let ctx = ClaimContext {
+        claim: c,
+        text: &matched,
+        sentence: sentence_text,
+        topics,
+        citations: cited.clone(),
+        severity: rule.file.severity,
+    };
+    let j = evidence::judge(&linter.registry, &ctx);
+    let mut severity = j.severity;
+    if c.hedged && severity != Severity::Info {
         severity = severity.lowered();
     }
+    let message = match j.verdict {
+        Verdict::Unsupported => format!(
+            "{}（出典なし・レジストリにも裏付けなし）",
+            rule.file.message.replace("{match}", &matched)
+        ),
+        _ => j.message,
+    };
     Finding {
         code: rule.code().to_string(),
         name: rule.name().to_string(),
         severity,
         category: c.category,
-        verdict: Verdict::Unsupported,
+        verdict: j.verdict,
         modality: c.modality,
         scope: c.scope.clone(),
-        message: rule.file.message.replace("{match}", &one_line(matched)),
+        message,
         span,
-        sentence: prose.source_range(sentences[c.sentence].range.clone()),
-        citations: Vec::new(),
-        evidence: Vec::new(),
-        notes: Vec::new(),
+        sentence: prose.source_range(sentence.range.clone()),
+        citations: cited
+            .iter()
+            .map(|ci| CitationRef {
+                text: ci.text.clone(),
+                span: ci
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| prose.source_range(ci.range.clone())),
+                id: ci.id.clone(),
+            })
+            .collect(),
+        evidence: j.evidence,
+        notes: j.notes,
     }
 }
 

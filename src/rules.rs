@@ -308,6 +308,34 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
         "rules/claim/evidence-claim.yaml",
         include_str!("../rules/claim/evidence-claim.yaml"),
     ),
+    (
+        "rules/verdict/supported-claim.yaml",
+        include_str!("../rules/verdict/supported-claim.yaml"),
+    ),
+    (
+        "rules/verdict/unsupported-claim.yaml",
+        include_str!("../rules/verdict/unsupported-claim.yaml"),
+    ),
+    (
+        "rules/verdict/overstated-claim.yaml",
+        include_str!("../rules/verdict/overstated-claim.yaml"),
+    ),
+    (
+        "rules/verdict/contradicted-claim.yaml",
+        include_str!("../rules/verdict/contradicted-claim.yaml"),
+    ),
+    (
+        "rules/verdict/miscited-claim.yaml",
+        include_str!("../rules/verdict/miscited-claim.yaml"),
+    ),
+    (
+        "rules/verdict/unresolved-citation.yaml",
+        include_str!("../rules/verdict/unresolved-citation.yaml"),
+    ),
+    (
+        "rules/verdict/prohibited-claim.yaml",
+        include_str!("../rules/verdict/prohibited-claim.yaml"),
+    ),
 ];
 
 /// The embedded lexicon.

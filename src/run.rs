@@ -6,9 +6,10 @@
 use crate::cli::{CheckArgs, ColorChoice, FailOn, OutputFormat};
 use crate::decode::{self, DecodeError};
 use crate::discover::{self, io_message, Input};
+use crate::lint::Linter;
 use crate::lint::{self, Finding};
 use crate::report::{self, human, json};
-use crate::rules::{RuleSet, Severity};
+use crate::rules::Severity;
 use std::io::{IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -33,7 +34,7 @@ struct FileOutcome {
 
 /// Everything the lint stage needs, compiled once.
 pub struct Engine {
-    pub rules: RuleSet,
+    pub linter: Linter,
     pub show_supported: bool,
 }
 
@@ -221,7 +222,7 @@ fn lint_input(
             return outcome;
         }
     };
-    let analysis = lint::check_str(&decoded.text, input.format(), &engine.rules);
+    let analysis = lint::check_str(&decoded.text, input.format(), &engine.linter);
     let findings: Vec<Finding> = analysis
         .findings
         .into_iter()

@@ -137,14 +137,9 @@ impl Outline {
             .is_some_and(|n| matches!(n.kind, OutlineKind::Seq(_)))
     }
 
-    /// The byte range of the value at `path`, or of the deepest ancestor found.
-    pub fn locate(&self, path: &[PathSeg<'_>]) -> Located {
-        let Some(mut cur) = self.root else {
-            return Located {
-                range: 0..0,
-                exact: false,
-            };
-        };
+    /// The node at `path`, or the deepest ancestor found (`false`).
+    fn walk(&self, path: &[PathSeg<'_>]) -> Option<(usize, bool)> {
+        let mut cur = self.root?;
         for seg in path {
             let next = match (&self.nodes[cur].kind, seg) {
                 (OutlineKind::Map(entries), PathSeg::Key(k)) => {
@@ -155,17 +150,23 @@ impl Outline {
             };
             match next {
                 Some(n) => cur = n,
-                None => {
-                    return Located {
-                        range: self.nodes[cur].range.clone(),
-                        exact: false,
-                    }
-                }
+                None => return Some((cur, false)),
             }
         }
-        Located {
-            range: self.nodes[cur].range.clone(),
-            exact: true,
+        Some((cur, true))
+    }
+
+    /// The byte range of the value at `path`, or of the deepest ancestor found.
+    pub fn locate(&self, path: &[PathSeg<'_>]) -> Located {
+        match self.walk(path) {
+            Some((n, exact)) => Located {
+                range: self.nodes[n].range.clone(),
+                exact,
+            },
+            None => Located {
+                range: 0..0,
+                exact: false,
+            },
         }
     }
 
@@ -175,43 +176,40 @@ impl Outline {
         let Some((PathSeg::Key(k), parent)) = path.split_last() else {
             return self.locate(path);
         };
-        let up = self.locate(parent);
-        if !up.exact {
-            return up;
-        }
-        let Some(mut cur) = self.root else {
-            return up;
-        };
-        for seg in parent {
-            cur = match (&self.nodes[cur].kind, seg) {
-                (OutlineKind::Map(es), PathSeg::Key(key)) => {
-                    match es.iter().find(|e| e.0 == *key) {
-                        Some(e) => e.2,
-                        None => return up,
-                    }
-                }
-                (OutlineKind::Seq(items), PathSeg::Index(i)) => match items.get(*i) {
-                    Some(n) => *n,
-                    None => return up,
+        match self.walk(parent) {
+            Some((n, true)) => match &self.nodes[n].kind {
+                OutlineKind::Map(es) => match es.iter().find(|e| e.0 == *k) {
+                    Some(e) => Located {
+                        range: e.1.clone(),
+                        exact: true,
+                    },
+                    None => Located {
+                        range: self.nodes[n].range.clone(),
+                        exact: false,
+                    },
                 },
-                _ => return up,
-            };
-        }
-        match &self.nodes[cur].kind {
-            OutlineKind::Map(es) => match es.iter().find(|e| e.0 == *k) {
-                Some(e) => Located {
-                    range: e.1.clone(),
-                    exact: true,
-                },
-                None => Located {
-                    range: up.range,
+                _ => Located {
+                    range: self.nodes[n].range.clone(),
                     exact: false,
                 },
             },
             _ => Located {
-                range: up.range,
                 exact: false,
+                ..self.locate(parent)
             },
+        }
+    }
+
+    /// The range of the second occurrence of `key` in the mapping at `path`.
+    pub fn duplicate_key(&self, path: &[PathSeg<'_>], key: &str) -> Option<Range<usize>> {
+        match self.walk(path) {
+            Some((n, true)) => match &self.nodes[n].kind {
+                OutlineKind::Map(es) => {
+                    es.iter().filter(|e| e.0 == key).nth(1).map(|e| e.1.clone())
+                }
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -281,14 +279,12 @@ struct Tok {
     start: usize,
     /// End of the line's content (without the line break).
     end: usize,
-    line: usize,
 }
 
 fn outline_tokens(text: &str) -> Vec<Tok> {
     let bytes = text.as_bytes();
     let mut toks = Vec::new();
     let mut line_start = 0;
-    let mut line_no = 0;
     while line_start < bytes.len() {
         let nl = text[line_start..].find('\n').map(|i| line_start + i);
         let mut end = nl.unwrap_or(bytes.len());
@@ -296,7 +292,6 @@ fn outline_tokens(text: &str) -> Vec<Tok> {
         if end > line_start && bytes[end - 1] == b'\r' {
             end -= 1;
         }
-        line_no += 1;
         let line = &bytes[line_start..end];
         let is_marker = |m: &[u8]| {
             line.starts_with(m) && !matches!(line.get(3), Some(b) if *b != b' ' && *b != b'\t')
@@ -322,7 +317,6 @@ fn outline_tokens(text: &str) -> Vec<Tok> {
                         col: p - line_start,
                         start: p,
                         end,
-                        line: line_no,
                     });
                     p += 1;
                     while p < end && matches!(bytes[p], b' ' | b'\t') {
@@ -335,7 +329,6 @@ fn outline_tokens(text: &str) -> Vec<Tok> {
                     col: p - line_start,
                     start: p,
                     end,
-                    line: line_no,
                 });
                 break;
             }

@@ -2,8 +2,7 @@
 //! `.expected` sidecar (see corpus/README.md), with precision and recall over
 //! the whole corpus. Spans are also checked to slice the original file.
 
-use exolint::lint::{check_str, Finding};
-use exolint::rules::RuleSet;
+use exolint::lint::{check_str, Finding, Linter};
 use exolint::source::{Format, LineIndex};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -74,7 +73,7 @@ fn matches(f: &Finding, e: &Expected, index: &LineIndex) -> bool {
 
 #[test]
 fn corpus_precision_and_recall() {
-    let rules = RuleSet::builtin();
+    let linter = Linter::builtin();
     let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
     let mut modality_agree = 0usize;
     let mut report = String::new();
@@ -82,7 +81,7 @@ fn corpus_precision_and_recall() {
     for doc in documents() {
         let text = std::fs::read_to_string(&doc).unwrap();
         let format = Format::from_extension(&doc).unwrap();
-        let analysis = check_str(&text, format, &rules);
+        let analysis = check_str(&text, format, &linter);
         sentences += analysis.sentences.len();
         let index = LineIndex::new(&text);
         let expected = read_expected(&doc, &text);

@@ -1,28 +1,74 @@
 //! Every rule's own examples, plus meta-tests over the rule files.
 
-use exolint::lint::check_str;
+use exolint::lint::{check_str, Linter};
 use exolint::rules::{Category, RuleKind, RuleSet, BUILTIN_RULES};
 use exolint::source::Format;
 use std::collections::BTreeSet;
 
 #[test]
 fn every_rule_flags_its_flags_and_allows_its_allows() {
-    let rules = RuleSet::builtin();
+    let linter = Linter::builtin();
     let mut failures = Vec::new();
-    for rule in &rules.rules {
+    for rule in &linter.rules.rules {
+        if rule.file.kind == RuleKind::Verdict {
+            continue;
+        }
         for s in &rule.file.tests.flags {
-            let a = check_str(s, Format::Text, &rules);
-            if !a.findings.iter().any(|f| f.code == rule.code()) {
+            let a = check_str(s, Format::Text, &linter);
+            if !a
+                .findings
+                .iter()
+                .any(|f| Some(f.category) == rule.file.category)
+            {
                 failures.push(format!("{} should flag: {s}", rule.origin));
             }
         }
         for s in &rule.file.tests.allows {
-            let a = check_str(s, Format::Text, &rules);
-            if let Some(f) = a.findings.iter().find(|f| f.code == rule.code()) {
+            let a = check_str(s, Format::Text, &linter);
+            if let Some(f) = a
+                .findings
+                .iter()
+                .find(|f| Some(f.category) == rule.file.category)
+            {
                 let m = &s[f.span.clone()];
                 failures.push(format!(
                     "{} should allow: {s}  (matched 「{m}」)",
                     rule.origin
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_verdict_rule_reaches_its_verdict_on_its_flags() {
+    let linter = Linter::builtin();
+    let mut failures = Vec::new();
+    for rule in &linter.rules.rules {
+        let Some(verdict) = rule.file.verdict.as_deref() else {
+            continue;
+        };
+        for s in &rule.file.tests.flags {
+            let a = check_str(s, Format::Text, &linter);
+            if !a.findings.iter().any(|f| f.verdict.as_str() == verdict) {
+                let got: Vec<_> = a
+                    .findings
+                    .iter()
+                    .map(|f| format!("{}/{}: {}", f.category, f.verdict.as_str(), f.message))
+                    .collect();
+                failures.push(format!(
+                    "{} should reach {verdict}: {s}\n    got {got:?}",
+                    rule.origin
+                ));
+            }
+        }
+        for s in &rule.file.tests.allows {
+            let a = check_str(s, Format::Text, &linter);
+            if let Some(f) = a.findings.iter().find(|f| f.verdict.as_str() == verdict) {
+                failures.push(format!(
+                    "{} should not reach {verdict}: {s} ({})",
+                    rule.origin, f.message
                 ));
             }
         }

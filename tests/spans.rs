@@ -2,17 +2,16 @@
 //! in bounds, on char boundaries, slices the text it reports, and agrees with
 //! its line/column; the prose offset map keeps its invariants.
 
-use exolint::lint::check_str;
+use exolint::lint::{check_str, Linter};
 use exolint::markup;
 use exolint::report::locate;
-use exolint::rules::RuleSet;
 use exolint::source::Format;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-fn rules() -> &'static RuleSet {
-    static R: OnceLock<RuleSet> = OnceLock::new();
-    R.get_or_init(RuleSet::builtin)
+fn linter() -> &'static Linter {
+    static R: OnceLock<Linter> = OnceLock::new();
+    R.get_or_init(Linter::builtin)
 }
 
 fn corpus() -> &'static Vec<(String, Format)> {
@@ -41,7 +40,7 @@ fn corpus() -> &'static Vec<(String, Format)> {
 fn check_document(text: &str, format: Format) -> usize {
     let prose = markup::extract(text, format);
     prose.check_invariants(text).unwrap();
-    let a = check_str(text, format, rules());
+    let a = check_str(text, format, linter());
     for f in &a.findings {
         assert!(f.span.start < f.span.end, "empty span");
         let slice = text.get(f.span.clone()).expect("span on char boundaries");

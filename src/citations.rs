@@ -1,0 +1,477 @@
+//! Prose → citations, each resolved against the evidence registry.
+//!
+//! Recognised forms: author–year in Latin and Japanese script
+//! (`(Cho et al., 2018)`, `Choら（2018）`, `田中ら, 2021`), PMID, PMCID, DOI
+//! and NCT numbers, PubMed/PMC/doi.org links (from link destinations too),
+//! footnote markers (`[^1]`, `※1`, `[1]`) resolved to their definitions,
+//! and registry titles and aliases. A claim takes the citations of its
+//! sentence, else of its paragraph or list item, else of a source line
+//! (`出典:`, `参考:`) right after it.
+
+use crate::prose::{BlockKind, Prose};
+use crate::registry::Registry;
+use crate::segment::Sentence;
+use regex::{Regex, RegexBuilder};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// How a citation was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CitationKind {
+    AuthorYear,
+    Pmid,
+    Pmcid,
+    Doi,
+    Nct,
+    Url,
+    Title,
+    Footnote,
+}
+
+/// A citation found in prose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    /// Where it is written, in prose (for a link: the link text).
+    pub range: Range<usize>,
+    /// Where it is written in the source, when it is not prose (a link destination).
+    pub source: Option<Range<usize>>,
+    pub kind: CitationKind,
+    /// The citation as written (a footnote's label, a DOI, an author–year).
+    pub text: String,
+    /// The registry entry it resolved to.
+    pub id: Option<String>,
+}
+
+struct Patterns {
+    author_year: Regex,
+    pmid: Regex,
+    pmcid: Regex,
+    doi: Regex,
+    nct: Regex,
+    footnote: Regex,
+    source_line: Regex,
+    footnote_def: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| {
+            RegexBuilder::new(s)
+                .case_insensitive(true)
+                .build()
+                .expect("constant citation pattern")
+        };
+        Patterns {
+            // Surname (Latin, or 1–4 kanji/katakana), an optional "et al."/ら/ほか,
+            // then a year, possibly in brackets of either width.
+            author_year: re(
+                r"([A-Z][A-Za-z'\-]+|[\p{Han}\p{Katakana}ー]{1,6})(?:\s*(?:et\s*al\.?|and\s+[A-Z][A-Za-z'\-]+|&\s*[A-Z][A-Za-z'\-]+)|\s*(?:ら|ほか|他|等))[\s,，、．.]*[(（]?\s*((?:19|20)[0-9]{2})\s*[)）]?",
+            ),
+            pmid: re(r"(?:PMID\s*[:：]?\s*|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)([0-9]{1,9})"),
+            pmcid: re(r"\bPMC\s*[0-9]{3,9}\b"),
+            doi: re(r#"(?:doi\s*[:：]\s*|doi\.org/)?(10\.[0-9]{4,9}/[^\s、。，」』）)\]<>"]+)"#),
+            nct: re(r"\bNCT[0-9]{8}\b"),
+            footnote: re(r"\[\^[^\]\s]{1,20}\]|※\s*[0-9０-９]{1,3}|[\[［][0-9０-９]{1,3}(?:[,，\-–][0-9０-９]{1,3})*[\]］]"),
+            source_line: re(r"^\s*(?:[【\[［(（]?\s*)?(?:出典|参考文献|参考資料|参考|引用元?|文献|ソース|Source|References?)\s*[】\]］)）]?\s*[:：]?"),
+            footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］]|([0-9０-９]{1,3})[.．)）])"),
+        }
+    })
+}
+
+/// Titles and aliases of registry entries, compiled into one pattern.
+pub struct TitleIndex {
+    re: Option<Regex>,
+    ids: Vec<String>,
+}
+
+impl TitleIndex {
+    /// Builds the index for `registry`: every title and alias of at least
+    /// four characters, longest first so a full title beats a short alias.
+    pub fn new(registry: &Registry) -> TitleIndex {
+        let mut names: Vec<(String, String)> = Vec::new();
+        for e in registry.entries() {
+            for name in std::iter::once(&e.title).chain(&e.aliases) {
+                if name.chars().count() >= 4 {
+                    names.push((name.clone(), e.id.clone()));
+                }
+            }
+        }
+        names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+        names.dedup_by(|a, b| a.0 == b.0);
+        let alternation: Vec<String> = names
+            .iter()
+            .map(|(n, _)| {
+                n.split_whitespace()
+                    .map(regex::escape)
+                    .collect::<Vec<_>>()
+                    .join(r"\s+")
+            })
+            .map(|p| format!("({p})"))
+            .collect();
+        let re = if alternation.is_empty() {
+            None
+        } else {
+            RegexBuilder::new(&alternation.join("|"))
+                .case_insensitive(true)
+                .size_limit(64 << 20)
+                .build()
+                .ok()
+        };
+        TitleIndex {
+            re,
+            ids: names.into_iter().map(|(_, id)| id).collect(),
+        }
+    }
+}
+
+/// Finds and resolves every citation in `prose`.
+pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citation> {
+    let p = patterns();
+    let text = prose.text.as_str();
+    let mut out: Vec<Citation> = Vec::new();
+    let push = |out: &mut Vec<Citation>, c: Citation| {
+        if !out.iter().any(|o| o.range == c.range && o.kind == c.kind) {
+            out.push(c);
+        }
+    };
+    for c in p.pmid.captures_iter(text) {
+        let m = c.get(0).map_or(0..0, |m| m.range());
+        let id = &c[1];
+        push(
+            &mut out,
+            resolved(
+                m,
+                CitationKind::Pmid,
+                id,
+                registry.find_by_pmid(id).map(|e| e.id.clone()),
+            ),
+        );
+    }
+    for m in p.pmcid.find_iter(text) {
+        let id: String = m.as_str().split_whitespace().collect();
+        let e = registry.find_by_pmcid(&id).map(|e| e.id.clone());
+        push(&mut out, resolved(m.range(), CitationKind::Pmcid, &id, e));
+    }
+    for c in p.doi.captures_iter(text) {
+        let m = c.get(0).map_or(0..0, |m| m.range());
+        let doi = c[1].trim_end_matches(['.', ',']);
+        let e = registry.find_by_doi(doi).map(|e| e.id.clone());
+        push(&mut out, resolved(m, CitationKind::Doi, doi, e));
+    }
+    for m in p.nct.find_iter(text) {
+        let e = registry.find_by_nct(m.as_str()).map(|e| e.id.clone());
+        push(
+            &mut out,
+            resolved(m.range(), CitationKind::Nct, m.as_str(), e),
+        );
+    }
+    for c in p.author_year.captures_iter(text) {
+        let m = c.get(0).map_or(0..0, |m| m.range());
+        let (name, year) = (&c[1], &c[2]);
+        let e = resolve_author_year(registry, name, year);
+        push(
+            &mut out,
+            resolved(m, CitationKind::AuthorYear, c[0].trim(), e),
+        );
+    }
+    if let Some(re) = &titles.re {
+        for c in re.captures_iter(text) {
+            let Some(group) = (1..c.len()).find(|&i| c.get(i).is_some()) else {
+                continue;
+            };
+            let m = c.get(0).map_or(0..0, |m| m.range());
+            let id = titles.ids.get(group - 1).cloned();
+            push(&mut out, resolved(m, CitationKind::Title, &c[0], id));
+        }
+    }
+    for link in &prose.links {
+        if let Some(c) = link_citation(link, registry) {
+            push(&mut out, c);
+        }
+    }
+    // Footnote markers: resolve to the citations inside their definition.
+    let defs = footnote_definitions(prose);
+    let mut refs = Vec::new();
+    for m in p.footnote.find_iter(text) {
+        let label = footnote_label(m.as_str());
+        // The marker that opens its own definition is not a reference.
+        if defs
+            .iter()
+            .any(|(l, r)| *l == label && r.start == m.start())
+        {
+            continue;
+        }
+        let def = defs
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, r)| r.clone());
+        let id = def.and_then(|r| {
+            out.iter()
+                .find(|c| c.range.start >= r.start && c.range.end <= r.end && c.id.is_some())
+                .and_then(|c| c.id.clone())
+        });
+        refs.push(resolved(m.range(), CitationKind::Footnote, m.as_str(), id));
+    }
+    out.extend(refs);
+    // Overlapping forms of the same citation (a DOI inside a doi.org URL,
+    // an alias that is also an author–year): keep the resolved, longer one.
+    out.sort_by_key(|c| {
+        (
+            c.range.start,
+            std::cmp::Reverse(c.range.end),
+            c.id.is_none(),
+        )
+    });
+    let mut kept: Vec<Citation> = Vec::new();
+    for c in out {
+        if let Some(last) = kept.last_mut() {
+            if c.source.is_none() && last.source.is_none() && c.range.start < last.range.end {
+                if last.id.is_none() && c.id.is_some() {
+                    *last = c;
+                }
+                continue;
+            }
+        }
+        kept.push(c);
+    }
+    kept
+}
+
+fn resolved(range: Range<usize>, kind: CitationKind, text: &str, id: Option<String>) -> Citation {
+    Citation {
+        range,
+        source: None,
+        kind,
+        text: text.to_string(),
+        id,
+    }
+}
+
+fn resolve_author_year(registry: &Registry, name: &str, year: &str) -> Option<String> {
+    let year: u16 = year.parse().ok()?;
+    let lname = name.to_lowercase();
+    registry
+        .entries()
+        .iter()
+        .find(|e| {
+            e.year == Some(year)
+                && e.authors.first().is_some_and(|a| {
+                    let a = a.to_lowercase();
+                    // "Byong Seung Cho" or "Cho BS": the surname is one of the words.
+                    a.split([' ', ',', '.']).any(|w| w == lname) || a == lname
+                })
+        })
+        .map(|e| e.id.clone())
+}
+
+fn link_citation(link: &crate::prose::Link, registry: &Registry) -> Option<Citation> {
+    let p = patterns();
+    let url = link.url.as_str();
+    let (kind, key, entry) = if let Some(c) = p.pmid.captures(url) {
+        (
+            CitationKind::Pmid,
+            c[1].to_string(),
+            registry.find_by_pmid(&c[1]),
+        )
+    } else if let Some(m) = p.pmcid.find(url) {
+        (
+            CitationKind::Pmcid,
+            m.as_str().to_string(),
+            registry.find_by_pmcid(m.as_str()),
+        )
+    } else if let Some(c) = p.doi.captures(url) {
+        (
+            CitationKind::Doi,
+            c[1].to_string(),
+            registry.find_by_doi(&c[1]),
+        )
+    } else if url.starts_with("http") {
+        // Any other link is a citation only if the registry knows it.
+        let e = registry.find_by_url(url)?;
+        (CitationKind::Url, url.to_string(), Some(e))
+    } else {
+        return None;
+    };
+    Some(Citation {
+        range: link.text.clone(),
+        source: Some(link.url_source.clone()),
+        kind,
+        text: key,
+        id: entry.map(|e| e.id.clone()),
+    })
+}
+
+fn footnote_label(marker: &str) -> String {
+    marker
+        .chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            _ => None,
+        })
+        .take(3)
+        .collect::<String>()
+        .chars()
+        .collect::<String>()
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+        .or_label(marker)
+}
+
+trait OrLabel {
+    fn or_label(self, marker: &str) -> String;
+}
+
+impl OrLabel for String {
+    /// Markdown labels need not be numbers (`[^note]`).
+    fn or_label(self, marker: &str) -> String {
+        if marker.starts_with("[^") {
+            marker
+                .trim_start_matches("[^")
+                .trim_end_matches(']')
+                .to_string()
+        } else {
+            self
+        }
+    }
+}
+
+/// (label, prose range) of each footnote definition: Markdown footnote
+/// blocks, and blocks that open with `※1`, `[1]` or `1.` in a note or
+/// reference section.
+fn footnote_definitions(prose: &Prose) -> Vec<(String, Range<usize>)> {
+    let p = patterns();
+    let mut defs = Vec::new();
+    for b in &prose.blocks {
+        let text = &prose.text[b.range.clone()];
+        if b.kind == BlockKind::Footnote {
+            if let Some(l) = &b.label {
+                defs.push((l.clone(), b.range.clone()));
+            }
+            continue;
+        }
+        if let Some(c) = p.footnote_def.captures(text) {
+            let label = (1..=3)
+                .find_map(|i| c.get(i))
+                .map(|m| footnote_label(m.as_str()))
+                .unwrap_or_default();
+            defs.push((label, b.range.clone()));
+        }
+    }
+    defs
+}
+
+/// The citations that back the claim in `sentence`.
+pub fn for_sentence<'c>(
+    prose: &Prose,
+    sentences: &[Sentence],
+    sentence: usize,
+    citations: &'c [Citation],
+) -> Vec<&'c Citation> {
+    let s = &sentences[sentence];
+    let within = |r: &Range<usize>| {
+        citations
+            .iter()
+            .filter(|c| c.range.start >= r.start && c.range.end <= r.end.max(r.start))
+            .collect::<Vec<_>>()
+    };
+    let found = within(&s.range);
+    if !found.is_empty() {
+        return found;
+    }
+    let block = &prose.blocks[s.block];
+    // The paragraph: the block, or every block of its group (lines of a text paragraph).
+    let group: Vec<&crate::prose::Block> = prose
+        .blocks
+        .iter()
+        .filter(|b| b.group == block.group)
+        .collect();
+    let start = group
+        .iter()
+        .map(|b| b.range.start)
+        .min()
+        .unwrap_or(block.range.start);
+    let end = group
+        .iter()
+        .map(|b| b.range.end)
+        .max()
+        .unwrap_or(block.range.end);
+    let found = within(&(start..end));
+    if !found.is_empty() {
+        return found;
+    }
+    // A source line right after the paragraph.
+    if let Some(next) = prose.blocks.iter().find(|b| b.range.start > end) {
+        if patterns()
+            .source_line
+            .is_match(&prose.text[next.range.clone()])
+        {
+            return within(&next.range);
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::{markdown, text};
+
+    fn cites(src: &str, md: bool) -> Vec<Citation> {
+        let registry = Registry::builtin();
+        let titles = TitleIndex::new(&registry);
+        let prose = if md {
+            markdown::extract(src)
+        } else {
+            text::extract(src)
+        };
+        extract(&prose, &registry, &titles)
+    }
+
+    #[test]
+    fn author_year_forms_resolve() {
+        for s in [
+            "効果がある（Cho et al., 2018）。",
+            "Choら（2018）によると",
+            "Cho et al. (2018)",
+        ] {
+            let c = cites(s, false);
+            assert_eq!(c.len(), 1, "{s}: {c:?}");
+            assert_eq!(c[0].id.as_deref(), Some("cho2018_scrt_ascexo_ad"), "{s}");
+        }
+        let c = cites("田中ら, 2021 の研究", false);
+        assert_eq!(c[0].kind, CitationKind::AuthorYear);
+        assert_eq!(c[0].id, None);
+    }
+
+    #[test]
+    fn identifiers_and_links_resolve() {
+        for s in [
+            "PMID: 29996938",
+            "PMC6042362",
+            "doi:10.1186/s13287-018-0939-5",
+            "https://doi.org/10.1186/s13287-018-0939-5",
+            "[論文](https://pubmed.ncbi.nlm.nih.gov/29996938/)",
+        ] {
+            let c = cites(s, true);
+            assert!(
+                c.iter()
+                    .any(|c| c.id.as_deref() == Some("cho2018_scrt_ascexo_ad")),
+                "{s}: {c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn footnotes_resolve_to_their_definitions() {
+        let c = cites("効果があります[^1]。\n\n[^1]: Cho et al., 2018\n", true);
+        let f = c.iter().find(|c| c.kind == CitationKind::Footnote).unwrap();
+        assert_eq!(f.id.as_deref(), Some("cho2018_scrt_ascexo_ad"));
+        let c = cites("効果があります※1。\n\n※1 PMID: 29996938\n", false);
+        let f = c.iter().find(|c| c.kind == CitationKind::Footnote).unwrap();
+        assert_eq!(f.id.as_deref(), Some("cho2018_scrt_ascexo_ad"));
+    }
+}
