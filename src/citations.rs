@@ -74,7 +74,7 @@ fn patterns() -> &'static Patterns {
             nct: re(r"\bNCT[0-9]{8}\b"),
             footnote: re(r"\[\^[^\]\s]{1,20}\]|※\s*[0-9０-９]{1,3}|[\[［][0-9０-９]{1,3}(?:[,，\-–][0-9０-９]{1,3})*[\]］]"),
             source_line: re(r"^\s*(?:[【\[［(（]?\s*)?(?:出典|参考文献|参考資料|参考|引用元?|文献|ソース|Source|References?)\s*[】\]］)）]?\s*[:：]?"),
-            footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］]|([0-9０-９]{1,3})[.．)）])"),
+            footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］])"),
         }
     })
 }
@@ -194,22 +194,24 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
     let defs = footnote_definitions(prose);
     let mut refs = Vec::new();
     for m in p.footnote.find_iter(text) {
-        let label = footnote_label(m.as_str());
+        let (style, label) = footnote_key(m.as_str());
         // The marker that opens its own definition is not a reference.
-        if defs
-            .iter()
-            .any(|(l, r)| *l == label && r.start == m.start())
-        {
+        if defs.iter().any(|(_, _, r)| r.start == m.start()) {
             continue;
         }
         let def = defs
             .iter()
-            .find(|(l, _)| *l == label)
-            .map(|(_, r)| r.clone());
+            .find(|(s, l, _)| *s == style && *l == label)
+            .map(|(_, _, r)| r.clone());
         let id = def.and_then(|r| {
             out.iter()
                 .find(|c| c.range.start >= r.start && c.range.end <= r.end && c.id.is_some())
                 .and_then(|c| c.id.clone())
+                .or_else(|| reference_line(registry, &text[r.clone()]))
+                .or_else(|| {
+                    let names = registry.find_by_name(&text[r]);
+                    names.first().map(|e| e.id.clone())
+                })
         });
         refs.push(resolved(m.range(), CitationKind::Footnote, m.as_str(), id));
     }
@@ -302,66 +304,87 @@ fn link_citation(link: &crate::prose::Link, registry: &Registry) -> Option<Citat
     })
 }
 
-fn footnote_label(marker: &str) -> String {
-    marker
+/// How a footnote marker is written; a marker resolves only to a definition
+/// written the same way (a `[^1]` never to a `1.` heading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoteStyle {
+    Caret,
+    Kome,
+    Bracket,
+}
+
+/// The style and label of a marker: `[^note]` → (Caret, "note"), `※１` → (Kome, "1").
+fn footnote_key(marker: &str) -> (NoteStyle, String) {
+    if let Some(rest) = marker.strip_prefix("[^") {
+        return (NoteStyle::Caret, rest.trim_end_matches(']').to_string());
+    }
+    let style = if marker.starts_with('※') {
+        NoteStyle::Kome
+    } else {
+        NoteStyle::Bracket
+    };
+    let digits: String = marker
         .chars()
+        .take_while(|c| !matches!(c, ',' | '，' | '-' | '–'))
         .filter_map(|c| match c {
             '0'..='9' => Some(c),
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
             _ => None,
         })
-        .take(3)
-        .collect::<String>()
-        .chars()
-        .collect::<String>()
-        .split(',')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-        .or_label(marker)
+        .collect();
+    (style, digits.trim_start_matches('0').to_string())
 }
 
-trait OrLabel {
-    fn or_label(self, marker: &str) -> String;
-}
-
-impl OrLabel for String {
-    /// Markdown labels need not be numbers (`[^note]`).
-    fn or_label(self, marker: &str) -> String {
-        if marker.starts_with("[^") {
-            marker
-                .trim_start_matches("[^")
-                .trim_end_matches(']')
-                .to_string()
-        } else {
-            self
-        }
-    }
-}
-
-/// (label, prose range) of each footnote definition: Markdown footnote
-/// blocks, and blocks that open with `※1`, `[1]` or `1.` in a note or
-/// reference section.
-fn footnote_definitions(prose: &Prose) -> Vec<(String, Range<usize>)> {
+/// Each footnote definition: Markdown footnote blocks; blocks that open with
+/// `※1` or `[1]`; and the items of a numbered reference list under a
+/// 参考文献/References heading, which `[1]` markers point at by position.
+fn footnote_definitions(prose: &Prose) -> Vec<(NoteStyle, String, Range<usize>)> {
     let p = patterns();
     let mut defs = Vec::new();
+    let mut in_references = false;
+    let mut item = 0usize;
     for b in &prose.blocks {
         let text = &prose.text[b.range.clone()];
-        if b.kind == BlockKind::Footnote {
-            if let Some(l) = &b.label {
-                defs.push((l.clone(), b.range.clone()));
+        match b.kind {
+            BlockKind::Footnote => {
+                if let Some(l) = &b.label {
+                    defs.push((NoteStyle::Caret, l.clone(), b.range.clone()));
+                }
+                continue;
             }
-            continue;
+            BlockKind::Heading => {
+                in_references = p.source_line.is_match(text);
+                item = 0;
+            }
+            BlockKind::ListItem if in_references => {
+                item += 1;
+                defs.push((NoteStyle::Bracket, item.to_string(), b.range.clone()));
+            }
+            _ => {}
         }
         if let Some(c) = p.footnote_def.captures(text) {
-            let label = (1..=3)
-                .find_map(|i| c.get(i))
-                .map(|m| footnote_label(m.as_str()))
-                .unwrap_or_default();
-            defs.push((label, b.range.clone()));
+            let (style, label) = match (c.get(1), c.get(2)) {
+                (Some(m), _) => (NoteStyle::Kome, footnote_key(&format!("※{}", m.as_str())).1),
+                (_, Some(m)) => (NoteStyle::Bracket, footnote_key(m.as_str()).1),
+                _ => continue,
+            };
+            defs.push((style, label, b.range.clone()));
         }
     }
     defs
+}
+
+/// A reference-list line with no identifier: "Li Y, et al. J Immunol Res. 2022".
+/// The first Latin word is the first author's surname, the first year the year.
+fn reference_line(registry: &Registry, text: &str) -> Option<String> {
+    static YEAR: OnceLock<Regex> = OnceLock::new();
+    let year = YEAR.get_or_init(|| Regex::new(r"\b(?:19|20)[0-9]{2}\b").expect("constant"));
+    let surname = text
+        .trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+        .split(|c: char| !c.is_ascii_alphabetic() && c != '-')
+        .next()?;
+    let y = year.find(text)?;
+    resolve_author_year(registry, surname, y.as_str())
 }
 
 /// The citations that back the claim in `sentence`.

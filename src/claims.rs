@@ -11,6 +11,7 @@ use crate::rules::{Category, Lexicon, RuleSet};
 use crate::segment::Sentence;
 use serde::Serialize;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// How a claim is worded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -123,12 +124,15 @@ pub fn detect(
                 }
             }
             let masks = masks.get_or_insert_with(|| {
-                rules
+                let mut v: Vec<Range<usize>> = rules
                     .lexicon
                     .not_claims
                     .find_iter(text)
                     .map(|m| m.range())
-                    .collect()
+                    .collect();
+                v.extend(title_masks(text));
+                v.extend(reference_entries(text, sentences));
+                v
             });
             if masks
                 .iter()
@@ -140,6 +144,15 @@ pub fn detect(
                 prose.blocks[sentence.block].quote || prose.in_inline_quote(m.start());
             let (modality, hedged) = classify(&rules.lexicon, s_text, rel.clone(), quoted_block);
             if !modality.is_claim() && !keep_non_claims {
+                continue;
+            }
+            // A study's follow-up time (12週後に毛髪密度が増えたと報告) says when it was
+            // measured, not how fast the treatment works; only wording that stresses
+            // speed (たった, 最短, すぐ) stays an onset claim in a reported sentence.
+            if category == Category::Onset
+                && modality == Modality::Reported
+                && !speed_emphasis().is_match(s_text)
+            {
                 continue;
             }
             candidates.push(Claim {
@@ -158,10 +171,12 @@ pub fn detect(
         return candidates;
     }
     add_quoted_testimonials(prose, sentences, rules, &mut candidates);
+    drop_attribution_testimonials(prose, sentences, &mut candidates);
     // One claim per sentence and category: the most assertive wording wins,
     // then the earliest.
     candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
     candidates.dedup_by(|b, a| a.sentence == b.sentence && a.category == b.category);
+    share_sentence_modality(&mut candidates);
     candidates.sort_by_key(|c| (c.range.start, c.category));
     candidates
 }
@@ -190,12 +205,15 @@ fn add_quoted_testimonials(
         if !effect || c.modality != Modality::Quoted {
             continue;
         }
-        let s = &prose.text[sentences[c.sentence].range.clone()];
+        let sentence = sentences[c.sentence].range.clone();
         let already = candidates
             .iter()
             .chain(&extra)
             .any(|o: &Claim| o.sentence == c.sentence && o.category == Category::Testimonial);
-        if !already && rules.lexicon.experience.is_match(s) {
+        // Only the quoted words tell whose experience it is: 担当医は「…増えます」と話しています
+        // quotes a doctor's promise, not a patient's account.
+        let quoted = quoted_region(prose, sentences[c.sentence].block, sentence, c.range.start);
+        if !already && rules.lexicon.experience.is_match(&prose.text[quoted]) {
             extra.push(Claim {
                 rule: ti,
                 category: Category::Testimonial,
@@ -204,6 +222,172 @@ fn add_quoted_testimonials(
         }
     }
     candidates.extend(extra);
+}
+
+/// All categories in one sentence share its modality, the strongest by the
+/// precedence quoted > conditional > reported > hedged > asserted: in
+/// 「…肌が変わった」というお声をいただいています the testimonial wording lies
+/// outside the quote but the sentence is a quotation.
+fn share_sentence_modality(candidates: &mut [Claim]) {
+    let mut strongest: std::collections::HashMap<usize, Modality> =
+        std::collections::HashMap::new();
+    for c in candidates.iter().filter(|c| c.modality.is_claim()) {
+        let m = strongest.entry(c.sentence).or_insert(c.modality);
+        *m = (*m).max(c.modality);
+    }
+    for c in candidates.iter_mut() {
+        if let Some(&m) = strongest.get(&c.sentence) {
+            if c.modality.is_claim() {
+                c.modality = m;
+            }
+        }
+    }
+}
+
+/// The quoted words around `pos`: the whole sentence in a blockquote, else
+/// the `<q>` or 「」 that holds `pos`, else the sentence.
+fn quoted_region(prose: &Prose, block: usize, sentence: Range<usize>, pos: usize) -> Range<usize> {
+    if prose.blocks[block].quote {
+        return sentence;
+    }
+    if let Some(q) = prose.quotes.iter().find(|q| q.contains(&pos)) {
+        return q.clone();
+    }
+    let s = &prose.text[sentence.clone()];
+    let rel = pos - sentence.start;
+    if let Some(open) = s[..rel].rfind(['「', '『']) {
+        if !s[open..rel].contains(['」', '』']) {
+            let end = s[rel..].find(['」', '』']).map_or(s.len(), |i| rel + i);
+            return sentence.start + open..sentence.start + end;
+        }
+    }
+    sentence
+}
+
+/// An attribution such as （40代男性・会社員） or a blockquote footer
+/// 「30代男性・会社員」 names the speaker of the quote before it. When that
+/// quote is already a testimonial, the attribution is the same testimonial,
+/// not a second one.
+fn drop_attribution_testimonials(
+    prose: &Prose,
+    sentences: &[Sentence],
+    candidates: &mut Vec<Claim>,
+) {
+    let attribution = attribution_only();
+    let has_testimonial = |si: usize, cs: &[Claim]| {
+        cs.iter()
+            .any(|c| c.sentence == si && c.category == Category::Testimonial)
+    };
+    let mut drop = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        if c.category != Category::Testimonial {
+            continue;
+        }
+        let si = c.sentence;
+        if !attribution.is_match(&prose.text[sentences[si].range.clone()]) {
+            continue;
+        }
+        let block = sentences[si].block;
+        let mut prev_block = None;
+        for j in (si.saturating_sub(4)..si).rev() {
+            let b = sentences[j].block;
+            if b != block {
+                // The quote may sit in the block just before (<blockquote><p>…</p><footer>…).
+                match prev_block {
+                    None if prose.blocks[b].quote || prose.blocks[block].quote => {
+                        prev_block = Some(b)
+                    }
+                    Some(p) if p == b => {}
+                    _ => break,
+                }
+            }
+            if has_testimonial(j, candidates) {
+                drop.push(i);
+                break;
+            }
+        }
+    }
+    for i in drop.into_iter().rev() {
+        candidates.remove(i);
+    }
+}
+
+fn attribution_only() -> &'static regex::Regex {
+    static R: OnceLock<regex::Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        regex::Regex::new(
+            r"^[（(]?\s*[0-9０-９一二三四五六七八九十]+\s*(?:代|歳|才)[^（）()。！？\n]{0,16}[）)]?$",
+        )
+        .expect("constant regex")
+    })
+}
+
+/// Wording that stresses how fast an effect comes.
+fn speed_emphasis() -> &'static regex::Regex {
+    static R: OnceLock<regex::Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        regex::Regex::new(
+            r"たった|わずか|僅か|最短|即効|速効|すぐ|早(?:く|い|ければ|期)|直後|翌日|当日",
+        )
+        .expect("constant regex")
+    })
+}
+
+/// Titles of cited works, notices and guidelines in 「」 or 『』: a claim
+/// inside a title is the title's, not the page's (README: titles of cited works
+/// are `none name`). A quote is a title when its context says so: タイトルは「…」,
+/// 「…」という論文, 「…」（Cho et al., 2018）, 「…」令和6年7月31日, 「…」を公表.
+/// A quote followed by という広告/表現 only mentions the wording.
+fn title_masks(text: &str) -> Vec<Range<usize>> {
+    static Q: OnceLock<[regex::Regex; 3]> = OnceLock::new();
+    let [quote, before, after] = Q.get_or_init(|| {
+        [
+            regex::Regex::new(r"「[^「」\n]{1,120}」|『[^『』\n]{1,120}』").expect("constant regex"),
+            regex::Regex::new(
+                r"(?:タイトル|題名|表題|論文名|書名|標題|見出し|論文|文献|報告書|事務連絡|通知|声明|ガイドライン|ガイダンス|指針)(?:は|が|の|:|：)?\s*$",
+            )
+            .expect("constant regex"),
+            regex::Regex::new(
+                r"^\s*(?:(?:と|って)(?:いう|いった|題する|題した|題された)?(?:ような|よう?な)?(?:タイトル|題名|表題|論文|研究|報告書?|文書|声明|通知|記事|書籍|本|資料|事務連絡|ガイドライン|ガイダンス|広告|表現|宣伝|文言|言葉|キャッチコピー|謳い文句|うたい文句|誇大)|と題|など(?:の|と(?:いう|いった))(?:広告|表現|宣伝|文言|言葉)|を(?:公表|発表|発行|出版|公開|策定|作成|刊行|発出)|に(?:掲載|発表)|(?:令和|平成|昭和)|[0-9０-９]{4}|[（(][^）)\n]{0,40}?(?:et al|ら[,，、\s]*[0-9０-９]{4}|[0-9０-９]{4}|令和|平成)[^）)\n]{0,20}[）)])",
+            )
+            .expect("constant regex"),
+        ]
+    });
+    quote
+        .find_iter(text)
+        .filter(|m| {
+            let head = &text[..m.start()];
+            let head = &head[head.char_indices().rev().nth(11).map_or(0, |(i, _)| i)..];
+            before.is_match(head) || after.is_match(&text[m.end()..])
+        })
+        .map(|m| m.range())
+        .collect()
+}
+
+/// Entries of a reference list (Cho BS, et al. Exosomes … alleviate atopic
+/// dermatitis（…を軽減する）. Stem Cell Res Ther. 2018;9:187. doi:…): the
+/// whole sentence is citation material.
+fn reference_entries(text: &str, sentences: &[Sentence]) -> Vec<Range<usize>> {
+    static R: OnceLock<regex::Regex> = OnceLock::new();
+    let marker = R.get_or_init(|| {
+        regex::Regex::new(r"(?i)\bdoi\b|PMID|PMC[0-9]|et al\.|[0-9]{4};\s*[0-9]+|\bVol\.|\bpp\.")
+            .expect("constant regex")
+    });
+    sentences
+        .iter()
+        .filter(|s| {
+            let t = &text[s.range.clone()];
+            let (mut latin, mut all) = (0usize, 0usize);
+            for c in t.chars().filter(|c| !c.is_whitespace()) {
+                all += 1;
+                if c.is_ascii_alphanumeric() || c.is_ascii_punctuation() {
+                    latin += 1;
+                }
+            }
+            all > 0 && latin * 2 >= all && marker.is_match(t)
+        })
+        .map(|s| s.range.clone())
+        .collect()
 }
 
 fn sentence_of(sentences: &[Sentence], pos: usize) -> Option<usize> {
@@ -254,10 +438,10 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
             .is_some_and(|e| e.is_match(tail));
     let claim_and_tail = &s[rel.start..];
     let hedged = lex.hedge.is_match(claim_and_tail);
-    if negated {
+    if negated || mentioned(&s[rel.end..]) {
         return (Modality::Negated, hedged);
     }
-    if lex.question.is_match(s) {
+    if lex.question.is_match(s) && !presupposed(&s[..rel.start]) {
         return (Modality::Question, hedged);
     }
     if quoted_block || in_speech_quote(lex, s, rel.start) {
@@ -268,16 +452,38 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
         re.find_iter(s)
             .any(|m| m.end() <= rel.start || m.start() >= rel.end)
     };
+    // Precedence (corpus/README.md): quoted > conditional > reported > hedged.
+    if lex.conditional.is_match(&s[..rel.start]) {
+        return (Modality::Conditional, hedged);
+    }
     if outside(&lex.reported) {
         return (Modality::Reported, hedged);
-    }
-    if lex.conditional.find_iter(&s[..rel.start]).next().is_some() {
-        return (Modality::Conditional, hedged);
     }
     if hedged {
         return (Modality::Hedged, true);
     }
     (Modality::Asserted, false)
+}
+
+/// A why-question presupposes its proposition: なぜ髪に効くのでしょうか claims
+/// that it works, unlike 本当に効くのか.
+fn presupposed(before: &str) -> bool {
+    ["なぜ", "何故", "どうして", "なんで"]
+        .iter()
+        .any(|w| before.contains(w))
+}
+
+/// The claim is only mentioned as someone's wording: 副作用の心配がないという説明は,
+/// 髪が生えるといった宣伝, 「必ず生える」という広告.
+fn mentioned(after: &str) -> bool {
+    static R: OnceLock<regex::Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        regex::Regex::new(
+            r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大)",
+        )
+        .expect("constant regex")
+    })
+    .is_match(after)
 }
 
 /// Whether `pos` sits inside 「…」 that quotes someone's words rather than
@@ -292,7 +498,13 @@ fn in_speech_quote(lex: &Lexicon, s: &str, pos: usize) -> bool {
     }
     let close = s[pos..].find(['」', '』']).map(|i| pos + i);
     let after = close.map_or("", |c| &s[c + 3..]);
-    after.starts_with(['と', 'っ']) || lex.quote_context.is_match(s)
+    // A line that is nothing but a quotation (「もっと早く来ればよかった」) is someone's words.
+    let standalone = s[..open].trim().is_empty()
+        && close.is_some()
+        && after
+            .trim_matches(|c: char| c.is_whitespace() || "。．！!♪☆★…".contains(c))
+            .is_empty();
+    standalone || after.starts_with(['と', 'っ']) || lex.quote_context.is_match(s)
 }
 
 fn scope_of(lex: &Lexicon, s: &str) -> Option<String> {

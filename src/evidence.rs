@@ -49,6 +49,33 @@ impl Topics {
         t
     }
 
+    /// The most mentioned intervention and condition of a whole document:
+    /// what the page is about, for claims that name neither.
+    pub fn dominant(registry: &Registry, text: &str) -> Topics {
+        let mut counts: Vec<(String, TermKind, usize)> = Vec::new();
+        for m in registry.vocabulary().tag(text) {
+            match counts.iter_mut().find(|(id, _, _)| *id == m.term.id) {
+                Some(c) => c.2 += 1,
+                None => counts.push((m.term.id.clone(), m.term.kind, 1)),
+            }
+        }
+        let top = |kind: TermKind| {
+            counts
+                .iter()
+                .filter(|c| c.1 == kind)
+                .fold(None::<&(String, TermKind, usize)>, |best, c| match best {
+                    Some(b) if b.2 >= c.2 => Some(b),
+                    _ => Some(c),
+                })
+                .map(|c| vec![c.0.clone()])
+                .unwrap_or_default()
+        };
+        Topics {
+            interventions: top(TermKind::Intervention),
+            conditions: top(TermKind::Condition),
+        }
+    }
+
     /// Fills what `self` lacks from a wider context (paragraph, document).
     pub fn or(mut self, wider: &Topics) -> Topics {
         if self.interventions.is_empty() {
@@ -69,6 +96,8 @@ pub struct ClaimContext<'a> {
     /// The whole sentence.
     pub sentence: &'a str,
     pub topics: Topics,
+    /// Topics named by the sentence or its paragraph only.
+    pub local: Topics,
     pub citations: Vec<&'a Citation>,
     /// The claim rule's own severity.
     pub severity: Severity,
@@ -85,6 +114,17 @@ fn overlaps(registry: &Registry, ours: &[String], theirs: &[String]) -> bool {
         || ours
             .iter()
             .any(|o| theirs.iter().any(|t| related(registry, o, t)))
+}
+
+/// Whether the claim names one of `theirs` or something narrower: a
+/// contradiction about AGA applies to a claim about AGA, not to one about
+/// hair loss in general.
+fn names(registry: &Registry, ours: &[String], theirs: &[String]) -> bool {
+    let v = registry.vocabulary();
+    theirs.is_empty()
+        || ours
+            .iter()
+            .any(|o| theirs.iter().any(|t| o == t || v.is_a(o, t)))
 }
 
 fn label(registry: &Registry, id: &str) -> String {
@@ -202,40 +242,20 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         _ => {}
     }
 
-    // What a registry entry explicitly refutes.
-    let refuting_applies = match cat {
-        Category::Safety | Category::Approval | Category::Superiority | Category::Evidence => {
-            !(ctx.claim.modality == Modality::Reported && !ctx.citations.is_empty())
-        }
-        _ => matches!(ctx.claim.modality, Modality::Asserted | Modality::Quoted),
-    };
-    if refuting_applies {
-        if let Some(rc) = reg_category(cat) {
-            let refuting: Vec<(&Entry, &registry::Contradiction)> = registry
-                .entries()
-                .iter()
-                .flat_map(|e| e.contradicts.iter().map(move |c| (e, c)))
-                .filter(|(_, c)| {
-                    c.category == rc
-                        && !c.interventions.is_empty()
-                        && !ctx.topics.interventions.is_empty()
-                        && overlaps(registry, &ctx.topics.interventions, &c.interventions)
-                        && overlaps(registry, &ctx.topics.conditions, &c.conditions)
-                })
-                .collect();
-            if let Some((e, c)) = refuting.first() {
-                let entries: Vec<&Entry> = refuting.iter().map(|(e, _)| *e).take(3).collect();
-                return judgement(
-                    Verdict::Contradicted,
-                    format!(
-                        "「{m}」は{}と矛盾します: {}",
-                        short_name(e),
-                        c.reason.trim_end_matches('。')
-                    ),
-                    &entries,
-                    Severity::Error,
-                );
-            }
+    if !ctx.citations.is_empty() {
+        return judge_cited(registry, ctx);
+    }
+
+    // Uncited safety, approval and comparison claims are answered by what
+    // regulators and societies say, as is an uncited claim of proof.
+    // Uncited efficacy wording is judged against the studies instead.
+    let refutable = matches!(
+        cat,
+        Category::Safety | Category::Approval | Category::Superiority
+    );
+    if refutable {
+        if let Some(j) = refuted(registry, ctx) {
+            return j;
         }
     }
     if cat == Category::Superiority {
@@ -246,11 +266,57 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             Severity::Error,
         );
     }
-
-    if !ctx.citations.is_empty() {
-        return judge_cited(registry, ctx);
-    }
     judge_uncited(registry, ctx)
+}
+
+/// The registry entries that explicitly refute the claim, regulators first.
+fn refuted(registry: &Registry, ctx: &ClaimContext<'_>) -> Option<Judgement> {
+    let rc = reg_category(ctx.claim.category)?;
+    let primary = ctx.topics.interventions.first()?;
+    let mut refuting: Vec<(&Entry, &registry::Contradiction)> = registry
+        .entries()
+        .iter()
+        .flat_map(|e| e.contradicts.iter().map(move |c| (e, c)))
+        .filter(|(_, c)| {
+            c.category == rc
+                && !c.interventions.is_empty()
+                && c.interventions
+                    .iter()
+                    .any(|i| related(registry, primary, i))
+                && overlaps(registry, &ctx.topics.conditions, &c.conditions)
+        })
+        .collect();
+    // The regulator speaks before societies and studies; then the newest.
+    refuting.sort_by(|(a, _), (b, _)| {
+        authority_rank(a.kind)
+            .cmp(&authority_rank(b.kind))
+            .then_with(|| b.published.cmp(&a.published))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let (e, c) = refuting.first()?;
+    let entries: Vec<&Entry> = refuting.iter().map(|(e, _)| *e).take(3).collect();
+    Some(judgement(
+        Verdict::Contradicted,
+        format!(
+            "「{}」は{}と矛盾します: {}",
+            ctx.text,
+            short_name(e),
+            c.reason.trim_end_matches('。')
+        ),
+        &entries,
+        Severity::Error,
+    ))
+}
+
+fn authority_rank(k: registry::Kind) -> u8 {
+    use registry::Kind::*;
+    match k {
+        RegulatoryNotice | Statute => 0,
+        Guideline => 1,
+        SocietyStatement => 2,
+        SystematicReview | Review => 3,
+        _ => 4,
+    }
 }
 
 fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
@@ -280,29 +346,36 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         );
     }
     let required = required_level(ctx);
+    let rc = reg_category(ctx.claim.category);
+    let local = &ctx.local;
     let mut problems: Vec<Judgement> = Vec::new();
     for e in &entries {
         let name = short_name(e);
-        if !overlaps(registry, &ctx.topics.conditions, &e.conditions) {
+        if let Some(j) = graded(registry, ctx, e) {
+            return j;
+        }
+        // Only what the sentence or its paragraph names can disagree with the
+        // source; the page's general subject says nothing about this citation.
+        if !overlaps(registry, &local.conditions, &e.conditions) {
             problems.push(judgement(
                 Verdict::Miscited,
                 format!(
                     "{name} は{}の研究で、{}は調べていません",
                     labels(registry, &e.conditions),
-                    labels(registry, &ctx.topics.conditions)
+                    labels(registry, &local.conditions)
                 ),
                 &[e],
                 Severity::Error,
             ));
             continue;
         }
-        if !overlaps(registry, &ctx.topics.interventions, &e.interventions) {
+        if !overlaps(registry, &local.interventions, &e.interventions) {
             problems.push(judgement(
                 Verdict::Miscited,
                 format!(
                     "{name} は{}を調べた研究で、{}の根拠にはなりません",
                     labels(registry, &e.interventions),
-                    labels(registry, &ctx.topics.interventions)
+                    labels(registry, &local.interventions)
                 ),
                 &[e],
                 Severity::Error,
@@ -320,7 +393,8 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             ));
             continue;
         }
-        let rc = reg_category(ctx.claim.category);
+        // Onset and durability rest on efficacy data; a claim of proof on
+        // whatever the source showed at all.
         let support = e
             .supports
             .iter()
@@ -328,24 +402,53 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 Some(s.category) == rc
                     || (s.category == registry::Category::Efficacy
                         && matches!(ctx.claim.category, Category::Onset | Category::Durability))
+                    || ctx.claim.category == Category::Evidence
             })
-            .filter(|s| overlaps(registry, &ctx.topics.conditions, &s.conditions))
-            .filter(|s| overlaps(registry, &ctx.topics.interventions, &s.interventions))
+            .filter(|s| overlaps(registry, &local.conditions, &s.conditions))
+            .filter(|s| overlaps(registry, &local.interventions, &s.interventions))
             .max_by_key(|s| s.level);
-        let Some(s) = support else {
-            problems.push(judgement(
-                Verdict::Miscited,
+        if let Some(s) = support.filter(|s| s.level >= required) {
+            return judgement(
+                Verdict::Supported,
                 format!(
-                    "{name} は「{m}」のような{}を裏付ける内容ではありません",
-                    ctx.claim.category.label()
+                    "{name} が「{}」を裏付けています",
+                    s.wording.trim_end_matches('。')
                 ),
                 &[e],
-                Severity::Error,
+                Severity::Info,
+            );
+        }
+        // The cited source itself says otherwise. A notice or guideline
+        // contradicts; a study that never tested the claim leaves it
+        // overstated, or miscited when the claim is about a condition,
+        // intervention or comparison the study did not cover.
+        if let Some(c) = e.contradicts.iter().find(|c| {
+            Some(c.category) == rc
+                && names(registry, &ctx.topics.interventions, &c.interventions)
+                && names(registry, &ctx.topics.conditions, &c.conditions)
+        }) {
+            let reason = c.reason.trim_end_matches('。');
+            let outside = !c
+                .conditions
+                .iter()
+                .all(|x| e.conditions.iter().any(|y| related(registry, x, y)));
+            let (verdict, severity) = match e.kind.level_ceiling() {
+                None => (Verdict::Contradicted, Severity::Error),
+                Some(_) if outside || ctx.claim.category == Category::Superiority => {
+                    (Verdict::Miscited, Severity::Error)
+                }
+                Some(_) => (Verdict::Overstated, ctx.severity),
+            };
+            problems.push(judgement(
+                verdict,
+                format!("「{m}」: 引用された{name} は裏付けていません。{reason}"),
+                &[e],
+                severity,
             ));
             continue;
-        };
-        if s.level < required {
-            problems.push(judgement(
+        }
+        match support {
+            Some(s) => problems.push(judgement(
                 Verdict::Overstated,
                 format!(
                     "{name} は{}の結果で、「{m}」と書ける強さではありません（書けるのは「{}」まで）",
@@ -354,37 +457,98 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 ),
                 &[e],
                 ctx.severity,
-            ));
-            continue;
+            )),
+            None if ctx.claim.category == Category::Superiority => problems.push(judgement(
+                Verdict::Prohibited,
+                format!("「{m}」は最上級・比較による表現です。医療広告ガイドラインは比較優良広告を、事実であっても禁じています"),
+                &[],
+                Severity::Error,
+            )),
+            None => problems.push(judgement(
+                Verdict::Miscited,
+                format!(
+                    "{name} は「{m}」のような{}を裏付ける内容ではありません",
+                    ctx.claim.category.label()
+                ),
+                &[e],
+                Severity::Error,
+            )),
         }
-        return judgement(
-            Verdict::Supported,
-            format!(
-                "{name} が「{}」を裏付けています",
-                s.wording.trim_end_matches('。')
-            ),
-            &[e],
-            Severity::Info,
-        );
     }
     // Several citations, none enough: the most specific problem speaks.
     problems.sort_by_key(|j| match j.verdict {
-        Verdict::Miscited => 0,
-        Verdict::Overstated => 1,
-        _ => 2,
+        Verdict::Contradicted => 0,
+        Verdict::Miscited => 1,
+        Verdict::Overstated => 2,
+        _ => 3,
     });
     problems.swap_remove(0)
 }
 
+/// Guideline grades answer claims that a treatment is recommended or the
+/// most effective: grade A or B backs 推奨, C2 and D contradict it.
+fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judgement> {
+    if e.grades.is_empty()
+        || !matches!(
+            ctx.claim.category,
+            Category::Approval | Category::Superiority | Category::Efficacy
+        )
+    {
+        return None;
+    }
+    let women = ctx.sentence.contains("女性");
+    let grade = ctx.local.interventions.iter().find_map(|i| {
+        e.grades.iter().find(|g| {
+            related(registry, i, &g.intervention)
+                && (g.population == registry::Population::Women) == women
+        })
+    })?;
+    let name = short_name(e);
+    let what = label(registry, &grade.intervention);
+    let g = grade.grade.as_str();
+    match g {
+        "A" | "B" => Some(judgement(
+            Verdict::Supported,
+            format!("{name} は{what}を推奨度{g}としています"),
+            &[e],
+            Severity::Info,
+        )),
+        "C2" | "D" if ctx.claim.category != Category::Efficacy => Some(judgement(
+            Verdict::Contradicted,
+            format!(
+                "「{}」: {name} は{what}を推奨度{g}（{}）としています",
+                ctx.text,
+                grade.grade.label()
+            ),
+            &[e],
+            Severity::Error,
+        )),
+        _ => None,
+    }
+}
+
 fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     let m = ctx.text;
+    if matches!(
+        ctx.claim.category,
+        Category::Approval | Category::Superiority
+    ) && (ctx.sentence.contains("ガイドライン") || ctx.sentence.contains("推奨"))
+    {
+        if let Some(j) = registry
+            .entries()
+            .iter()
+            .find_map(|e| graded(registry, ctx, e))
+        {
+            return j;
+        }
+    }
     let rc = reg_category(ctx.claim.category);
     let required = required_level(ctx);
     let mut backing: Vec<(&Entry, &registry::Support)> = registry
         .entries()
         .iter()
         .flat_map(|e| e.supports.iter().map(move |s| (e, s)))
-        .filter(|(_, s)| Some(s.category) == rc)
+        .filter(|(_, s)| Some(s.category) == rc || ctx.claim.category == Category::Evidence)
         .filter(|(_, s)| {
             !ctx.topics.interventions.is_empty()
                 && overlaps(registry, &ctx.topics.interventions, &s.interventions)

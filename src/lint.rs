@@ -121,7 +121,7 @@ pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
     let doc_topics = if claims.is_empty() {
         Topics::default()
     } else {
-        Topics::of(&linter.registry, &prose.text)
+        Topics::dominant(&linter.registry, &prose.text)
     };
     let findings = claims
         .iter()
@@ -157,15 +157,16 @@ fn finding_for(
         .filter(|b| b.group == block.group)
         .map(|b| &prose.text[b.range.clone()])
         .collect();
-    let topics = Topics::of(&linter.registry, sentence_text)
-        .or(&Topics::of(&linter.registry, &paragraph))
-        .or(doc_topics);
+    let local =
+        Topics::of(&linter.registry, sentence_text).or(&Topics::of(&linter.registry, &paragraph));
+    let topics = local.clone().or(doc_topics);
     let cited = citations::for_sentence(prose, sentences, c.sentence, citations);
     let ctx = ClaimContext {
         claim: c,
         text: &matched,
         sentence: sentence_text,
         topics,
+        local,
         citations: cited.clone(),
         severity: rule.file.severity,
     };

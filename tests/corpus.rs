@@ -13,6 +13,8 @@ struct Expected {
     category: String,
     modality: String,
     key: String,
+    /// The verdict a `# verdict:` comment right above expects.
+    verdict: Option<String>,
     /// Byte range of KEY in the source.
     range: std::ops::Range<usize>,
 }
@@ -37,9 +39,19 @@ fn read_expected(doc: &Path, text: &str) -> Vec<Expected> {
         std::fs::read_to_string(&sidecar).unwrap_or_else(|e| panic!("{}: {e}", sidecar.display()));
     let index = LineIndex::new(text);
     let mut out = Vec::new();
+    // A `# verdict:` comment covers the annotations of the one source line
+    // (sentence) right below it.
+    let mut verdict: Option<String> = None;
+    let mut verdict_line: Option<usize> = None;
     for (n, l) in raw.lines().enumerate() {
         let l = l.trim_end();
+        if let Some(v) = l.strip_prefix("# verdict:") {
+            verdict = v.split_whitespace().next().map(str::to_string);
+            verdict_line = None;
+            continue;
+        }
         if l.trim().is_empty() || l.starts_with('#') {
+            verdict = None;
             continue;
         }
         let mut parts = l.splitn(4, ' ');
@@ -49,6 +61,9 @@ fn read_expected(doc: &Path, text: &str) -> Vec<Expected> {
             panic!("{}:{}: malformed annotation", sidecar.display(), n + 1);
         };
         let line: usize = line.parse().unwrap();
+        if verdict.is_some() && *verdict_line.get_or_insert(line) != line {
+            verdict = None;
+        }
         let start = index.line_start(line - 1);
         let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let at = text[start..end]
@@ -59,6 +74,11 @@ fn read_expected(doc: &Path, text: &str) -> Vec<Expected> {
             category: category.to_string(),
             modality: modality.to_string(),
             key: key.to_string(),
+            verdict: if category == "none" {
+                None
+            } else {
+                verdict.clone()
+            },
             range: start + at..start + at + key.len(),
         });
     }
@@ -76,6 +96,7 @@ fn corpus_precision_and_recall() {
     let linter = Linter::builtin();
     let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
     let mut modality_agree = 0usize;
+    let (mut verdicts, mut verdicts_right) = (0usize, 0usize);
     let mut report = String::new();
     let mut sentences = 0usize;
     for doc in documents() {
@@ -101,6 +122,22 @@ fn corpus_precision_and_recall() {
                     tp += 1;
                     if f.modality.as_str() == claims[i].modality {
                         modality_agree += 1;
+                    }
+                    if let Some(v) = &claims[i].verdict {
+                        verdicts += 1;
+                        if f.verdict.as_str() == v {
+                            verdicts_right += 1;
+                        } else {
+                            let _ = writeln!(
+                                report,
+                                "VERDICT {}:{} {} expected {v}, got {}: {}",
+                                doc.display(),
+                                claims[i].line,
+                                claims[i].key,
+                                f.verdict.as_str(),
+                                f.message
+                            );
+                        }
                     }
                 }
                 None => {
@@ -142,6 +179,8 @@ fn corpus_precision_and_recall() {
         tp + fneg,
         modality_agree as f64 / tp.max(1) as f64
     );
+    let verdict_accuracy = verdicts_right as f64 / verdicts.max(1) as f64;
+    println!("verdicts: {verdicts_right}/{verdicts} annotated cited claims right ({verdict_accuracy:.3})");
     assert!(sentences >= 400, "corpus has only {sentences} sentences");
     assert!(
         precision >= 0.95 && recall >= 0.95,

@@ -78,9 +78,9 @@ pub struct RegistryError {
     pub origin: String,
     /// Byte range in the YAML text (on char boundaries; may be empty).
     pub range: Range<usize>,
-    /// 1-based line of `range.start`.
+    /// 1-based line of `range.start` (0 for an unreadable path, `EXL910`).
     pub line: usize,
-    /// 1-based column of `range.start`, in characters.
+    /// 1-based column of `range.start`, in characters (0 with `line` 0).
     pub column: usize,
     /// Japanese message.
     pub message: String,
@@ -211,7 +211,8 @@ fn split_path(msg: &str) -> (Option<&str>, &str) {
             && p.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'));
         if is_path {
-            return (Some(p), m);
+            let p = p.trim_start_matches('.');
+            return (if p.is_empty() { None } else { Some(p) }, m);
         }
     }
     (None, msg)
@@ -321,6 +322,7 @@ fn english_type(s: &str) -> String {
         ("a map", "マッピング"),
         ("map", "マッピング"),
         ("struct Entry", "エントリ（マッピング）"),
+        ("field identifier", "キー名"),
         ("struct VocabularyFile", "語彙ファイル（マッピング）"),
         ("sequence", "リスト"),
         ("unit value", "空の値"),

@@ -34,6 +34,8 @@ use vocabulary::VocabularyFile;
 
 /// File stem of a vocabulary file.
 pub const VOCABULARY_STEM: &str = "_vocabulary";
+/// Largest registry file accepted; larger ones are an `EXL901` error.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 /// Deepest directory nesting `load_path` descends into.
 const MAX_DIR_DEPTH: usize = 16;
 
@@ -42,6 +44,7 @@ const MAX_DIR_DEPTH: usize = 16;
 pub struct Source {
     /// Path as given, or `<builtin>/registry/<file>` for the embedded files.
     pub name: String,
+    /// The YAML text as read.
     pub text: String,
 }
 
@@ -496,7 +499,8 @@ impl Registry {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             if p.is_dir() {
-                if !name.starts_with('.') && !name.starts_with('_') {
+                // Symlinked directories are skipped: they could loop.
+                if !name.starts_with('.') && !name.starts_with('_') && !p.is_symlink() {
                     self.load_dir(&p, depth + 1, errors);
                 }
                 continue;
@@ -514,6 +518,17 @@ impl Registry {
 
     fn load_file(&mut self, path: &Path, role: FileRole, errors: &mut Vec<RegistryError>) {
         let origin = path.display().to_string();
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES as u64) {
+            errors.push(RegistryError {
+                code: error::YAML_SYNTAX,
+                origin,
+                range: 0..0,
+                line: 1,
+                column: 1,
+                message: format!("ファイルが大きすぎます（{MAX_FILE_BYTES} バイトまで）"),
+            });
+            return;
+        }
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => errors.extend(self.load_text(&origin, &text, role)),
@@ -542,6 +557,16 @@ impl Registry {
             text: text.to_string(),
         });
         let mut errors = Vec::new();
+        if text.len() > MAX_FILE_BYTES {
+            errors.push(RegistryError::at(
+                error::YAML_SYNTAX,
+                origin,
+                text,
+                0..0,
+                format!("ファイルが大きすぎます（{MAX_FILE_BYTES} バイトまで）"),
+            ));
+            return errors;
+        }
         if text.trim().is_empty() {
             errors.push(RegistryError::at(
                 error::YAML_SYNTAX,
@@ -665,6 +690,20 @@ impl Registry {
                             msg,
                         )),
                     }
+                }
+                // Re-loading an identical term (a team directory that copies
+                // the built-in `_vocabulary.yaml`, or `registry check
+                // rules/registry`) is not a conflict; a different one is.
+                if self.vocabulary.get(&def.id).is_some_and(|t| {
+                    t.kind == kind
+                        && t.label == def.label
+                        && t.broader == def.broader
+                        && t.patterns
+                            .iter()
+                            .map(|r| r.as_str())
+                            .eq(def.patterns.iter().map(String::as_str))
+                }) {
+                    continue;
                 }
                 self.vocabulary.insert(Term {
                     id: def.id,

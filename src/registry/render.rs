@@ -4,7 +4,8 @@ use super::schema::Confidence;
 use super::Registry;
 use std::fmt::Write as _;
 
-const TITLE_CHARS: usize = 48;
+/// Columns of title shown by `render_list` and in related-entry lines.
+const TITLE_CHARS: usize = 60;
 
 /// One line per entry: id, kind, year, confidence and a short title, in
 /// aligned columns (ids and kinds are ASCII, so byte widths align).
@@ -44,14 +45,37 @@ pub fn render_list(registry: &Registry) -> String {
     out
 }
 
+/// Truncates to `max` terminal columns, counting East Asian wide characters
+/// as two, and marks the cut with `…`.
 fn truncate(s: &str, max: usize) -> String {
     let s = s.trim();
-    if s.chars().count() <= max {
-        s.to_string()
+    if s.chars().map(width).sum::<usize>() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let w = width(ch);
+        if used + w > max.saturating_sub(1) {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+fn width(ch: char) -> usize {
+    let c = ch as u32;
+    let wide = matches!(c,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
+    if wide {
+        2
     } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
+        1
     }
 }
 

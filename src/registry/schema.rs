@@ -307,11 +307,15 @@ impl Population {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Support {
+    /// Claim category this item backs.
     pub category: Category,
+    /// Condition ids (any of them; empty = any condition).
     #[serde(default)]
     pub conditions: Vec<String>,
+    /// Intervention ids (any of them; empty = any intervention).
     #[serde(default)]
     pub interventions: Vec<String>,
+    /// The strongest wording the evidence justifies.
     pub level: Level,
     /// Japanese wording the evidence justifies, usable in a suggestion.
     pub wording: String,
@@ -321,9 +325,12 @@ pub struct Support {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Contradiction {
+    /// Claim category this item refutes.
     pub category: Category,
+    /// Condition ids (any of them; empty = any condition).
     #[serde(default)]
     pub conditions: Vec<String>,
+    /// Intervention ids (any of them; empty = any intervention).
     #[serde(default)]
     pub interventions: Vec<String>,
     /// The claim wording it refutes, e.g. 「厚労省認可」「国が認めた」.
@@ -338,7 +345,9 @@ pub struct Contradiction {
 pub struct GradeEntry {
     /// Vocabulary id of the intervention graded.
     pub intervention: String,
+    /// Men or women.
     pub population: Population,
+    /// The recommendation grade.
     pub grade: Grade,
 }
 
@@ -348,6 +357,7 @@ pub struct GradeEntry {
 pub struct Entry {
     /// Unique id; for a file in a registry directory, also the file stem.
     pub id: String,
+    /// What the source is.
     pub kind: Kind,
     /// Title in its original language.
     pub title: String,
@@ -355,28 +365,37 @@ pub struct Entry {
     /// short names such as 「医療広告ガイドライン」.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Author names as published.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Publication year; agrees with `published`.
     #[serde(default)]
     pub year: Option<u16>,
+    /// Publication (or promulgation) date.
     #[serde(default)]
     pub published: Option<DateText>,
     /// Journal, or issuing body.
     #[serde(default)]
     pub venue: Option<String>,
+    /// `10.NNNN/…`, without a resolver prefix.
     #[serde(default, deserialize_with = "opt_text")]
     pub doi: Option<String>,
+    /// PubMed id, digits only.
     #[serde(default, deserialize_with = "opt_text")]
     pub pmid: Option<String>,
+    /// PubMed Central id, `PMC…`.
     #[serde(default, deserialize_with = "opt_text")]
     pub pmcid: Option<String>,
+    /// ClinicalTrials.gov number, `NCT` + 8 digits.
     #[serde(default, deserialize_with = "opt_text")]
     pub nct: Option<String>,
     /// One URL or a list of them.
     #[serde(default, deserialize_with = "one_or_many")]
     pub url: Vec<String>,
+    /// Number of an administrative notice (通知番号).
     #[serde(default, deserialize_with = "opt_text")]
     pub notice_number: Option<String>,
+    /// Number of a law (法令番号).
     #[serde(default, deserialize_with = "opt_text")]
     pub law_number: Option<String>,
     /// Who was studied (humans), in our own words.
@@ -385,6 +404,7 @@ pub struct Entry {
     /// What was studied instead (cells, animals), in our own words.
     #[serde(default)]
     pub model: Option<String>,
+    /// Study or document design, in our own words.
     #[serde(default)]
     pub design: Option<String>,
     /// Vocabulary ids.
@@ -393,17 +413,22 @@ pub struct Entry {
     /// Vocabulary ids.
     #[serde(default)]
     pub conditions: Vec<String>,
+    /// What it found or says, paraphrased.
     #[serde(default)]
     pub findings: Vec<String>,
+    /// Claims it can back.
     #[serde(default)]
     pub supports: Vec<Support>,
+    /// Claims it refutes.
     #[serde(default)]
     pub contradicts: Vec<Contradiction>,
+    /// Guideline grades.
     #[serde(default)]
     pub grades: Vec<GradeEntry>,
     /// Japanese notes shown to users.
     #[serde(default)]
     pub limitations: Vec<String>,
+    /// How sure we are of the entry as a whole.
     pub confidence: Confidence,
     /// The specific facts that are not confirmed.
     #[serde(default)]
@@ -455,8 +480,11 @@ pub struct DateText(pub String);
 /// A parsed [`DateText`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
+    /// Four-digit year.
     pub year: u16,
+    /// 1–12, when given.
     pub month: Option<u8>,
+    /// 1–31 (checked against the month), when given.
     pub day: Option<u8>,
 }
 

@@ -16,7 +16,9 @@ pub(crate) const PATTERN_MAX_LEN: usize = 2_000;
 /// Which list a term belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TermKind {
+    /// A treatment, product or route (`interventions:`).
     Intervention,
+    /// A condition or concern treated (`conditions:`).
     Condition,
 }
 
@@ -41,7 +43,9 @@ impl TermKind {
 /// One vocabulary term.
 #[derive(Debug, Clone)]
 pub struct Term {
+    /// Unique id (across both kinds).
     pub id: String,
+    /// Which list it is in.
     pub kind: TermKind,
     /// Japanese label for messages.
     pub label: String,
@@ -63,6 +67,7 @@ impl Term {
 /// A place in a text where a term's pattern matched.
 #[derive(Debug, Clone)]
 pub struct TermMatch<'v> {
+    /// The term found.
     pub term: &'v Term,
     /// Byte range in the searched text.
     pub range: Range<usize>,
@@ -163,7 +168,7 @@ impl Vocabulary {
     /// `narrow` is `broad` or lies below it through `broader` links.
     /// Unknown ids are only equal to themselves. Cycles are tolerated.
     pub fn is_a(&self, narrow: &str, broad: &str) -> bool {
-        narrow == broad || self.ancestors(narrow).iter().any(|a| *a == broad)
+        narrow == broad || self.ancestors(narrow).contains(&broad)
     }
 
     /// Every term above `id` through `broader` links (not including `id`),
