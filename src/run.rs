@@ -8,7 +8,7 @@ use crate::decode::{self, DecodeError};
 use crate::discover::{self, io_message, Input};
 use crate::lint::Linter;
 use crate::lint::{self, Finding};
-use crate::report::{self, human, json};
+use crate::report::{self, human, json, Diagnostic, FailedFile, Summary};
 use crate::rules::Severity;
 use std::io::{IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,8 +24,9 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Default)]
 struct FileOutcome {
     path: String,
+    /// The human format needs the source text, so it is rendered here.
     rendered: String,
-    json: Vec<serde_json::Value>,
+    diagnostics: Vec<Diagnostic>,
     max_severity: Option<Severity>,
     counts: [usize; 3],
     error: Option<String>,
@@ -102,25 +103,26 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     let results = results.into_inner().unwrap_or_default();
 
     let mut out = std::io::stdout().lock();
-    let mut json_diags = Vec::new();
-    let mut totals = [0usize; 3];
+    let mut all: Vec<Diagnostic> = Vec::new();
+    let mut summary = Summary::default();
     let mut max: Option<Severity> = None;
-    let mut errors = Vec::new();
-    let mut files = 0usize;
     for r in results.into_iter().flatten() {
         if let Some(n) = &r.note {
             eprintln!("note: {}: {n}", r.path);
         }
         if let Some(e) = &r.error {
             eprintln!("error: {}: {e}", r.path);
-            errors.push(serde_json::json!({"path": r.path, "message": e}));
+            summary.failed_files.push(FailedFile {
+                path: r.path.clone(),
+                message: e.clone(),
+            });
             had_error = true;
             continue;
         }
-        files += 1;
-        for (t, c) in totals.iter_mut().zip(r.counts) {
-            *t += c;
-        }
+        summary.files += 1;
+        summary.infos += r.counts[0];
+        summary.warnings += r.counts[1];
+        summary.errors += r.counts[2];
         max = max.max(r.max_severity);
         match args.format {
             OutputFormat::Human => {
@@ -128,44 +130,21 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                     return quiet_exit();
                 }
             }
-            OutputFormat::Json => json_diags.extend(r.json),
+            _ => all.extend(r.diagnostics),
         }
     }
     for e in &discovered.errors {
-        errors.push(serde_json::json!({"path": e.path, "message": e.message}));
+        summary.failed_files.push(FailedFile {
+            path: e.path.clone(),
+            message: e.message.clone(),
+        });
     }
-    let summary = serde_json::json!({
-        "files": files,
-        "diagnostics": totals.iter().sum::<usize>(),
-        "errors": totals[2],
-        "warnings": totals[1],
-        "infos": totals[0],
-        "failed_files": errors,
-    });
-    let written = match args.format {
-        OutputFormat::Json => {
-            let doc =
-                serde_json::json!({"version": 1, "diagnostics": json_diags, "summary": summary});
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&doc).unwrap_or_default()
-            )
-        }
-        OutputFormat::Human => {
-            let n = totals.iter().sum::<usize>();
-            if n == 0 && !had_error {
-                writeln!(out, "問題は見つかりませんでした（{files} ファイル）")
-            } else {
-                writeln!(
-                    out,
-                    "{files} ファイル: エラー {} 件、警告 {} 件、情報 {} 件",
-                    totals[2], totals[1], totals[0]
-                )
-            }
-        }
+    summary.diagnostics = summary.errors + summary.warnings + summary.infos;
+    let text = match args.format {
+        OutputFormat::Json => json::render(&all, &summary),
+        OutputFormat::Human => human::summary_line(&summary, had_error),
     };
-    if written.and_then(|_| out.flush()).is_err() {
+    if write!(out, "{text}").and_then(|_| out.flush()).is_err() {
         return quiet_exit();
     }
     if had_error {
@@ -236,11 +215,9 @@ fn lint_input(
         OutputFormat::Human => {
             outcome.rendered = human::render(&path, &decoded.text, &findings, color);
         }
-        OutputFormat::Json => {
-            outcome.json = report::locate(&decoded.text, decoded.offset, &findings)
-                .iter()
-                .map(|l| json::diagnostic(&path, decoded.offset, l))
-                .collect();
+        _ => {
+            outcome.diagnostics =
+                report::diagnostics(&path, &decoded.text, decoded.offset, &findings);
         }
     }
     outcome

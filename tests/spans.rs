@@ -4,7 +4,7 @@
 
 use exolint::lint::{check_str, Linter};
 use exolint::markup;
-use exolint::report::locate;
+use exolint::report::diagnostics;
 use exolint::source::Format;
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -48,16 +48,16 @@ fn check_document(text: &str, format: Format) -> usize {
         assert!(f.sentence.start <= f.span.start && f.span.end <= f.sentence.end);
         assert!(!slice.trim().is_empty());
     }
-    for l in locate(text, 0, &a.findings) {
-        let before = &text[..l.start_offset];
+    for l in diagnostics("x", text, 0, &a.findings) {
+        let before = &text[..l.span.start];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
         assert_eq!((l.start.line, l.start.column), (line, col));
-        let before = &text[..l.end_offset];
+        let before = &text[..l.span.end];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
         assert_eq!((l.end.line, l.end.column), (line, col));
-        assert_eq!(l.text, &text[l.start_offset..l.end_offset]);
+        assert_eq!(l.text, &text[l.span.clone()]);
     }
     a.findings.len()
 }

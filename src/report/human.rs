@@ -70,3 +70,15 @@ pub fn render(path: &str, text: &str, findings: &[Finding], color: bool) -> Stri
     }
     String::from_utf8_lossy(buf.as_slice()).into_owned()
 }
+
+/// The closing line of the human format.
+pub fn summary_line(s: &crate::report::Summary, had_error: bool) -> String {
+    if s.diagnostics == 0 && !had_error {
+        format!("問題は見つかりませんでした（{} ファイル）\n", s.files)
+    } else {
+        format!(
+            "{} ファイル: エラー {} 件、警告 {} 件、情報 {} 件\n",
+            s.files, s.errors, s.warnings, s.infos
+        )
+    }
+}

@@ -1,6 +1,7 @@
 //! `--format json`: one object `{"version": 1, "diagnostics": [...], "summary": {...}}`.
 
-use crate::report::Located;
+use crate::report::{Diagnostic, Summary};
+use crate::source::Position;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -13,6 +14,8 @@ struct Span {
 struct Citation<'a> {
     text: &'a str,
     span: Span,
+    start: Position,
+    end: Position,
     id: Option<&'a str>,
 }
 
@@ -28,18 +31,17 @@ struct JsonDiagnostic<'a> {
     scope: Option<&'a str>,
     message: &'a str,
     span: Span,
-    start: crate::source::Position,
-    end: crate::source::Position,
+    start: Position,
+    end: Position,
     text: &'a str,
     citations: Vec<Citation<'a>>,
     evidence: &'a [String],
 }
 
-/// Serialises one located finding as a JSON value.
-pub fn diagnostic(path: &str, base: usize, l: &Located<'_>) -> serde_json::Value {
-    let f = l.finding;
-    let d = JsonDiagnostic {
-        path,
+fn value(d: &Diagnostic) -> serde_json::Value {
+    let f = &d.finding;
+    let j = JsonDiagnostic {
+        path: &d.path,
         code: &f.code,
         name: &f.name,
         severity: f.severity.as_str(),
@@ -49,25 +51,39 @@ pub fn diagnostic(path: &str, base: usize, l: &Located<'_>) -> serde_json::Value
         scope: f.scope.as_deref(),
         message: &f.message,
         span: Span {
-            start: l.start_offset,
-            end: l.end_offset,
+            start: d.span.start,
+            end: d.span.end,
         },
-        start: l.start,
-        end: l.end,
-        text: l.text,
-        citations: f
+        start: d.start,
+        end: d.end,
+        text: &d.text,
+        citations: d
             .citations
             .iter()
             .map(|c| Citation {
                 text: &c.text,
                 span: Span {
-                    start: base + c.span.start,
-                    end: base + c.span.end,
+                    start: c.span.start,
+                    end: c.span.end,
                 },
+                start: c.start,
+                end: c.end,
                 id: c.id.as_deref(),
             })
             .collect(),
         evidence: &f.evidence,
     };
-    serde_json::to_value(d).unwrap_or(serde_json::Value::Null)
+    serde_json::to_value(j).unwrap_or(serde_json::Value::Null)
+}
+
+/// The whole JSON document.
+pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    let doc = serde_json::json!({
+        "version": 1,
+        "diagnostics": diagnostics.iter().map(value).collect::<Vec<_>>(),
+        "summary": summary,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
 }
