@@ -51,6 +51,7 @@ struct Patterns {
     footnote: Regex,
     source_line: Regex,
     footnote_def: Regex,
+    anaphora: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -74,6 +75,7 @@ fn patterns() -> &'static Patterns {
             nct: re(r"\bNCT[0-9]{8}\b"),
             footnote: re(r"\[\^[^\]\s]{1,20}\]|※\s*[0-9０-９]{1,3}|[\[［][0-9０-９]{1,3}(?:[,，\-–][0-9０-９]{1,3})*[\]］]"),
             source_line: re(r"^\s*(?:[【\[［(（]?\s*)?(?:出典|参考文献|参考資料|参考|引用元?|文献|ソース|Source|References?)\s*[】\]］)）]?\s*[:：]?"),
+            anaphora: re(r"(?:この|その|同|本|上記の|前述の)(?:研究|論文|試験|報告|総説|レビュー|調査|実験)|著者ら|研究者ら|研究チーム"),
             footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］])"),
         }
     })
@@ -387,6 +389,14 @@ fn reference_line(registry: &Registry, text: &str) -> Option<String> {
     resolve_author_year(registry, surname, y.as_str())
 }
 
+/// Whether a citation sits in a footnote or reference list rather than in
+/// running text.
+fn is_reference_entry(prose: &Prose, c: &Citation) -> bool {
+    prose
+        .block_at(c.range.start)
+        .is_some_and(|b| prose.blocks[b].kind == BlockKind::Footnote)
+}
+
 /// The citations that back the claim in `sentence`.
 pub fn for_sentence<'c>(
     prose: &Prose,
@@ -432,7 +442,19 @@ pub fn for_sentence<'c>(
             .source_line
             .is_match(&prose.text[next.range.clone()])
         {
-            return within(&next.range);
+            let found = within(&next.range);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+    }
+    // 「この研究」「著者らは」 point back to the study cited just before.
+    if patterns().anaphora.is_match(&prose.text[s.range.clone()]) {
+        if let Some(c) = citations
+            .iter()
+            .rfind(|c| c.range.end <= s.range.start && !is_reference_entry(prose, c))
+        {
+            return vec![c];
         }
     }
     Vec::new()

@@ -441,7 +441,7 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
     if negated || mentioned(&s[rel.end..]) {
         return (Modality::Negated, hedged);
     }
-    if lex.question.is_match(s) && !presupposed(&s[..rel.start]) {
+    if lex.question.is_match(s) {
         return (Modality::Question, hedged);
     }
     if quoted_block || in_speech_quote(lex, s, rel.start) {
@@ -465,21 +465,13 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
     (Modality::Asserted, false)
 }
 
-/// A why-question presupposes its proposition: なぜ髪に効くのでしょうか claims
-/// that it works, unlike 本当に効くのか.
-fn presupposed(before: &str) -> bool {
-    ["なぜ", "何故", "どうして", "なんで"]
-        .iter()
-        .any(|w| before.contains(w))
-}
-
 /// The claim is only mentioned as someone's wording: 副作用の心配がないという説明は,
 /// 髪が生えるといった宣伝, 「必ず生える」という広告.
 fn mentioned(after: &str) -> bool {
     static R: OnceLock<regex::Regex> = OnceLock::new();
     R.get_or_init(|| {
         regex::Regex::new(
-            r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大)",
+            r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう|断言する|宣伝する|言い切る|約束する|保証する)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大|クリニック|医院|病院|医師|業者|サイト|記事)",
         )
         .expect("constant regex")
     })

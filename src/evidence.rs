@@ -175,6 +175,26 @@ fn reg_category(c: Category) -> Option<registry::Category> {
     registry::Category::parse(c.as_str())
 }
 
+/// Whether a sentence says its result holds for people (人で, 患者, 臨床).
+fn mentions_people(s: &str) -> bool {
+    [
+        "人で",
+        "人の",
+        "人に",
+        "人でも",
+        "ヒトで",
+        "ヒトの",
+        "ヒトに",
+        "患者",
+        "臨床",
+        "男性",
+        "女性",
+        "被験者",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+}
+
 /// The weakest evidence level that would justify the claim as worded.
 fn required_level(ctx: &ClaimContext<'_>) -> Level {
     let c = ctx.claim;
@@ -246,6 +266,19 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         return judge_cited(registry, ctx);
     }
 
+    if matches!(cat, Category::Approval | Category::Superiority)
+        && ["ガイドライン", "推奨", "勧め"]
+            .iter()
+            .any(|w| ctx.sentence.contains(w))
+    {
+        if let Some(j) = registry
+            .entries()
+            .iter()
+            .find_map(|e| graded(registry, ctx, e))
+        {
+            return j;
+        }
+    }
     // Uncited safety, approval and comparison claims are answered by what
     // regulators and societies say, as is an uncited claim of proof.
     // Uncited efficacy wording is judged against the studies instead.
@@ -393,21 +426,21 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             ));
             continue;
         }
-        // Onset and durability rest on efficacy data; a claim of proof on
-        // whatever the source showed at all.
+        // A claim of proof rests on whatever the source showed at all; an
+        // onset or durability claim needs data on time, not just on effect.
         let support = e
             .supports
             .iter()
-            .filter(|s| {
-                Some(s.category) == rc
-                    || (s.category == registry::Category::Efficacy
-                        && matches!(ctx.claim.category, Category::Onset | Category::Durability))
-                    || ctx.claim.category == Category::Evidence
-            })
+            .filter(|s| Some(s.category) == rc || ctx.claim.category == Category::Evidence)
             .filter(|s| overlaps(registry, &local.conditions, &s.conditions))
             .filter(|s| overlaps(registry, &local.interventions, &s.interventions))
             .max_by_key(|s| s.level);
-        if let Some(s) = support.filter(|s| s.level >= required) {
+        // Reporting what a source found, without stretching it to people,
+        // is accurate at any level of evidence.
+        let faithful_report = ctx.claim.modality == Modality::Reported
+            && ctx.claim.category != Category::Evidence
+            && !mentions_people(ctx.sentence);
+        if let Some(s) = support.filter(|s| s.level >= required || faithful_report) {
             return judgement(
                 Verdict::Supported,
                 format!(
@@ -424,8 +457,8 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         // intervention or comparison the study did not cover.
         if let Some(c) = e.contradicts.iter().find(|c| {
             Some(c.category) == rc
-                && names(registry, &ctx.topics.interventions, &c.interventions)
-                && names(registry, &ctx.topics.conditions, &c.conditions)
+                && names(registry, &local.interventions, &c.interventions)
+                && names(registry, &local.conditions, &c.conditions)
         }) {
             let reason = c.reason.trim_end_matches('。');
             let outside = !c
@@ -497,12 +530,37 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judg
         return None;
     }
     let women = ctx.sentence.contains("女性");
-    let grade = ctx.local.interventions.iter().find_map(|i| {
+    let find = |i: &str| {
         e.grades.iter().find(|g| {
             related(registry, i, &g.intervention)
                 && (g.population == registry::Population::Women) == women
         })
-    })?;
+    };
+    // Exosome and supernatant hair therapy has no CQ of its own; the
+    // guideline's nearest is growth-factor delivery and cell transplantation.
+    let regenerative = |i: &str| {
+        [
+            "exosome",
+            "stem-cell-derived-product",
+            "stem-cell-conditioned-medium",
+        ]
+        .iter()
+        .any(|b| related(registry, i, b))
+            || ctx.sentence.contains("再生医療")
+    };
+    let grade = ctx
+        .local
+        .interventions
+        .iter()
+        .find_map(|i| find(i))
+        .or_else(|| {
+            ctx.local
+                .interventions
+                .iter()
+                .any(|i| regenerative(i))
+                .then(|| find("growth-factor-cell-therapy"))
+                .flatten()
+        })?;
     let name = short_name(e);
     let what = label(registry, &grade.intervention);
     let g = grade.grade.as_str();

@@ -73,6 +73,13 @@ pub struct Finding {
     pub evidence: Vec<String>,
     /// Extra lines for the human format (design, model, limitation).
     pub notes: Vec<String>,
+    /// Set when the finding is about an `exolint-…` comment rather than a
+    /// claim (`EXL930`–`EXL932`, see [`crate::suppress`]): the comment's body
+    /// after `exolint-`. Such a finding has no claim, so `category` (that of
+    /// the rule the comment names, else `evidence`), `verdict`
+    /// (`unsupported`) and `modality` (`asserted`) are placeholders that a
+    /// format should not present as a claim's.
+    pub directive: Option<String>,
 }
 
 /// The compiled rules and evidence a lint run uses.
@@ -206,6 +213,7 @@ fn finding_for(
             .collect(),
         evidence: j.evidence,
         notes: j.notes,
+        directive: None,
     }
 }
 
