@@ -198,12 +198,19 @@ fn mentions_people(s: &str) -> bool {
 /// The weakest evidence level that would justify the claim as worded.
 fn required_level(ctx: &ClaimContext<'_>) -> Level {
     let c = ctx.claim;
-    if c.category == Category::Evidence {
+    // 「安全性が証明された」 claims proof whatever its category.
+    if c.category == Category::Evidence
+        || ["証明", "実証", "立証"]
+            .iter()
+            .any(|w| ctx.sentence.contains(w))
+    {
         return Level::Established;
     }
+    // 「マウスでは…人にも同じように効く」 stretches the model to people.
+    let people = mentions_people(ctx.sentence);
     match c.scope.as_deref() {
-        Some("in-vitro") => return Level::InVitro,
-        Some("animal") => return Level::Animal,
+        Some("in-vitro") if !people => return Level::InVitro,
+        Some("animal") if !people => return Level::Animal,
         _ => {}
     }
     match c.modality {
@@ -437,9 +444,12 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             .max_by_key(|s| s.level);
         // Reporting what a source found, without stretching it to people,
         // is accurate at any level of evidence.
-        let faithful_report = ctx.claim.modality == Modality::Reported
+        let faithful_report = matches!(ctx.claim.modality, Modality::Reported | Modality::Quoted)
             && ctx.claim.category != Category::Evidence
-            && !mentions_people(ctx.sentence);
+            && !mentions_people(ctx.sentence)
+            && !["証明", "実証", "立証", "確立"]
+                .iter()
+                .any(|w| ctx.sentence.contains(w));
         if let Some(s) = support.filter(|s| s.level >= required || faithful_report) {
             return judgement(
                 Verdict::Supported,
@@ -538,26 +548,23 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judg
     };
     // Exosome and supernatant hair therapy has no CQ of its own; the
     // guideline's nearest is growth-factor delivery and cell transplantation.
-    let regenerative = |i: &str| {
-        [
-            "exosome",
-            "stem-cell-derived-product",
-            "stem-cell-conditioned-medium",
-        ]
-        .iter()
-        .any(|b| related(registry, i, b))
-            || ctx.sentence.contains("再生医療")
-    };
+    let regenerative = ctx.sentence.contains("再生医療")
+        || ctx.local.interventions.iter().any(|i| {
+            [
+                "exosome",
+                "stem-cell-derived-product",
+                "stem-cell-conditioned-medium",
+            ]
+            .iter()
+            .any(|b| related(registry, i, b))
+        });
     let grade = ctx
         .local
         .interventions
         .iter()
         .find_map(|i| find(i))
         .or_else(|| {
-            ctx.local
-                .interventions
-                .iter()
-                .any(|i| regenerative(i))
+            regenerative
                 .then(|| find("growth-factor-cell-therapy"))
                 .flatten()
         })?;
@@ -587,19 +594,6 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judg
 
 fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     let m = ctx.text;
-    if matches!(
-        ctx.claim.category,
-        Category::Approval | Category::Superiority
-    ) && (ctx.sentence.contains("ガイドライン") || ctx.sentence.contains("推奨"))
-    {
-        if let Some(j) = registry
-            .entries()
-            .iter()
-            .find_map(|e| graded(registry, ctx, e))
-        {
-            return j;
-        }
-    }
     let rc = reg_category(ctx.claim.category);
     let required = required_level(ctx);
     let mut backing: Vec<(&Entry, &registry::Support)> = registry
@@ -608,8 +602,14 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         .flat_map(|e| e.supports.iter().map(move |s| (e, s)))
         .filter(|(_, s)| Some(s.category) == rc || ctx.claim.category == Category::Evidence)
         .filter(|(_, s)| {
-            !ctx.topics.interventions.is_empty()
-                && overlaps(registry, &ctx.topics.interventions, &s.interventions)
+            // A study of one product backs claims about that product, not
+            // about exosomes in general; and only what the sentence or its
+            // paragraph names counts, not the page's general subject.
+            ctx.local.interventions.first().is_some_and(|primary| {
+                s.interventions
+                    .iter()
+                    .any(|i| i == primary || registry.vocabulary().is_a(primary, i))
+            })
         })
         .filter(|(_, s)| overlaps(registry, &ctx.topics.conditions, &s.conditions))
         .collect();

@@ -164,8 +164,11 @@ fn finding_for(
         .filter(|b| b.group == block.group)
         .map(|b| &prose.text[b.range.clone()])
         .collect();
-    let local =
-        Topics::of(&linter.registry, sentence_text).or(&Topics::of(&linter.registry, &paragraph));
+    // The claim's own words first (発毛作用 in a sentence that also names the
+    // atopic-dermatitis study it misquotes), then its sentence, then its paragraph.
+    let local = Topics::of(&linter.registry, &matched)
+        .or(&Topics::of(&linter.registry, sentence_text))
+        .or(&Topics::of(&linter.registry, &paragraph));
     let topics = local.clone().or(doc_topics);
     let cited = citations::for_sentence(prose, sentences, c.sentence, citations);
     let ctx = ClaimContext {

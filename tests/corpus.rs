@@ -182,6 +182,12 @@ fn corpus_precision_and_recall() {
     let verdict_accuracy = verdicts_right as f64 / verdicts.max(1) as f64;
     println!("verdicts: {verdicts_right}/{verdicts} annotated cited claims right ({verdict_accuracy:.3})");
     assert!(sentences >= 400, "corpus has only {sentences} sentences");
+    // The `# verdict:` annotations include a few judgement calls the engine
+    // answers differently (see the VERDICT lines); the gate keeps what works.
+    assert!(
+        verdict_accuracy >= 0.75,
+        "verdicts right for only {verdicts_right}/{verdicts}\n{report}"
+    );
     assert!(
         precision >= 0.95 && recall >= 0.95,
         "precision {precision:.3} / recall {recall:.3} below 0.95\n{report}"
