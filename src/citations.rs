@@ -52,6 +52,7 @@ struct Patterns {
     source_line: Regex,
     footnote_def: Regex,
     anaphora: Regex,
+    quoted_title: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -67,7 +68,7 @@ fn patterns() -> &'static Patterns {
             // Surname (Latin, or 1–4 kanji/katakana), an optional "et al."/ら/ほか,
             // then a year, possibly in brackets of either width.
             author_year: re(
-                r"([A-Z][A-Za-z'\-]+|[\p{Han}\p{Katakana}ー]{1,6})(?:\s*(?:et\s*al\.?|and\s+[A-Z][A-Za-z'\-]+|&\s*[A-Z][A-Za-z'\-]+)|\s*(?:ら|ほか|他|等))[\s,，、．.]*[(（]?\s*((?:19|20)[0-9]{2})\s*[)）]?",
+                r"([A-Z][A-Za-z'\-]+|[\p{Han}\p{Katakana}ー]{1,6})(?:\s*(?:et\s*al\.?|and\s+[A-Z][A-Za-z'\-]+|&\s*[A-Z][A-Za-z'\-]+)|\s*(?:ら|ほか|他|等))(?:の|による)?(?:研究チーム|研究グループ|研究|論文|報告|チーム|グループ)?[\s,，、．.]*[(（]?\s*((?:19|20)[0-9]{2})\s*年?\s*[)）]?",
             ),
             pmid: re(r"(?:PMID\s*[:：]?\s*|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)([0-9]{1,9})"),
             pmcid: re(r"\bPMC\s*[0-9]{3,9}\b"),
@@ -75,16 +76,56 @@ fn patterns() -> &'static Patterns {
             nct: re(r"\bNCT[0-9]{8}\b"),
             footnote: re(r"\[\^[^\]\s]{1,20}\]|※\s*[0-9０-９]{1,3}|[\[［][0-9０-９]{1,3}(?:[,，\-–][0-9０-９]{1,3})*[\]］]"),
             source_line: re(r"^\s*(?:[【\[［(（]?\s*)?(?:出典|参考文献|参考資料|参考|引用元?|文献|ソース|Source|References?)\s*[】\]］)）]?\s*[:：]?"),
-            anaphora: re(r"(?:この|その|同じ|同|本|上記の|前述の|先の)(?:研究|論文|試験|報告|総説|レビュー|調査|実験)|著者ら|研究者ら|研究チーム|(?:総説|レビュー)(?:で|では|によると|によれば)"),
+            quoted_title: re(r"[「『]([^「」『』\n]{10,160})[」』]"),
+            anaphora: re(r"(?:この|その|同じ|同|本|上記の|前述の|先の)(?:研究|結果|データ|知見|論文|試験|報告|総説|レビュー|調査|実験)|著者ら|研究者ら|研究チーム|(?:総説|レビュー)(?:で|では|によると|によれば)"),
             footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］])"),
         }
     })
 }
 
-/// Titles and aliases of registry entries, compiled into one pattern.
+/// Titles and aliases of registry entries, compiled into one pattern, plus
+/// their character bigrams for titles quoted with small differences.
 pub struct TitleIndex {
     re: Option<Regex>,
     ids: Vec<String>,
+    fuzzy: Vec<(Vec<(char, char)>, String)>,
+}
+
+/// Letters and digits only, lower-cased: punctuation, spaces and bracket
+/// widths differ between the way a title is quoted and the way it is stored.
+fn folded(s: &str) -> Vec<char> {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn bigrams(s: &str) -> Vec<(char, char)> {
+    let f = folded(s);
+    let mut b: Vec<(char, char)> = f.windows(2).map(|w| (w[0], w[1])).collect();
+    b.sort_unstable();
+    b.dedup();
+    b
+}
+
+/// Dice coefficient of two sorted, deduplicated bigram lists.
+fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * common as f64 / (a.len() + b.len()) as f64
 }
 
 impl TitleIndex {
@@ -120,9 +161,15 @@ impl TitleIndex {
                 .build()
                 .ok()
         };
+        let fuzzy = names
+            .iter()
+            .filter(|(n, _)| folded(n).len() >= 10)
+            .map(|(n, id)| (bigrams(n), id.clone()))
+            .collect();
         TitleIndex {
             re,
             ids: names.into_iter().map(|(_, id)| id).collect(),
+            fuzzy,
         }
     }
 }
@@ -185,6 +232,41 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
             let m = c.get(0).map_or(0..0, |m| m.range());
             let id = titles.ids.get(group - 1).cloned();
             push(&mut out, resolved(m, CitationKind::Title, &c[0], id));
+        }
+    }
+    // A title quoted in 「」 or 『』 with a particle or two changed
+    // (エクソソームは/が) still names the entry.
+    for c in p.quoted_title.captures_iter(text) {
+        let (Some(whole), Some(inner)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|o| o.range.start < whole.end() && whole.start() < o.range.end)
+        {
+            continue;
+        }
+        let grams = bigrams(inner.as_str());
+        let best = titles
+            .fuzzy
+            .iter()
+            .map(|(g, id)| (dice(&grams, g), id))
+            .fold(None::<(f64, &String)>, |best, (score, id)| match best {
+                Some((b, _)) if b >= score => best,
+                _ => Some((score, id)),
+            });
+        if let Some((score, id)) = best {
+            if score >= 0.75 {
+                push(
+                    &mut out,
+                    resolved(
+                        whole.range(),
+                        CitationKind::Title,
+                        inner.as_str(),
+                        Some(id.clone()),
+                    ),
+                );
+            }
         }
     }
     for link in &prose.links {

@@ -175,6 +175,9 @@ fn reg_category(c: Category) -> Option<registry::Category> {
     registry::Category::parse(c.as_str())
 }
 
+/// Vocabulary ids that name how something is given rather than what.
+const ROUTES: [&str; 3] = ["iv-administration", "injection", "topical-application"];
+
 /// Whether a sentence says its result holds for people (人で, 患者, 臨床).
 fn mentions_people(s: &str) -> bool {
     [
@@ -200,7 +203,7 @@ fn required_level(ctx: &ClaimContext<'_>) -> Level {
     let c = ctx.claim;
     // 「安全性が証明された」 claims proof whatever its category.
     if c.category == Category::Evidence
-        || ["証明", "実証", "立証"]
+        || ["証明", "実証", "立証", "確立し", "確立さ"]
             .iter()
             .any(|w| ctx.sentence.contains(w))
     {
@@ -387,7 +390,18 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     }
     let required = required_level(ctx);
     let rc = reg_category(ctx.claim.category);
-    let local = &ctx.local;
+    // How it was given (注射, 点滴) is not what was given: a route alone
+    // neither matches nor contradicts a study of a product.
+    let local = &Topics {
+        interventions: ctx
+            .local
+            .interventions
+            .iter()
+            .filter(|i| !ROUTES.contains(&i.as_str()))
+            .cloned()
+            .collect(),
+        conditions: ctx.local.conditions.clone(),
+    };
     let mut problems: Vec<Judgement> = Vec::new();
     for e in &entries {
         let name = short_name(e);
@@ -519,10 +533,12 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         }
     }
     // Several citations, none enough: the most specific problem speaks.
+    // A source on the claim's own subject speaks before one that is beside
+    // the point (a paragraph citing both the hair study and the eczema study).
     problems.sort_by_key(|j| match j.verdict {
         Verdict::Contradicted => 0,
-        Verdict::Miscited => 1,
-        Verdict::Overstated => 2,
+        Verdict::Overstated => 1,
+        Verdict::Miscited => 2,
         _ => 3,
     });
     problems.swap_remove(0)
@@ -611,7 +627,16 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                     .any(|i| i == primary || registry.vocabulary().is_a(primary, i))
             })
         })
-        .filter(|(_, s)| overlaps(registry, &ctx.topics.conditions, &s.conditions))
+        // A case series in alopecia areata does not back a claim about hair
+        // loss in general: the support must cover the claim's condition.
+        .filter(|(_, s)| {
+            s.conditions.is_empty()
+                || ctx.topics.conditions.iter().any(|c| {
+                    s.conditions
+                        .iter()
+                        .any(|sc| sc == c || registry.vocabulary().is_a(c, sc))
+                })
+        })
         .collect();
     backing.sort_by_key(|(e, s)| (std::cmp::Reverse(s.level), e.id.clone()));
     match backing.first() {

@@ -164,12 +164,16 @@ fn finding_for(
         .filter(|b| b.group == block.group)
         .map(|b| &prose.text[b.range.clone()])
         .collect();
-    // The claim's own words first (発毛作用 in a sentence that also names the
-    // atopic-dermatitis study it misquotes), then its sentence, then its paragraph.
-    let local = Topics::of(&linter.registry, &matched)
-        .or(&Topics::of(&linter.registry, sentence_text))
-        .or(&Topics::of(&linter.registry, &paragraph));
-    let topics = local.clone().or(doc_topics);
+    // What the claim is about: its own words first (発毛作用 in a sentence that
+    // also names the atopic-dermatitis study it misquotes), then its sentence.
+    // Only these can disagree with a cited source; the paragraph and the page
+    // fill in what the claim leaves unsaid, for uncited claims and notices.
+    let local =
+        Topics::of(&linter.registry, &matched).or(&Topics::of(&linter.registry, sentence_text));
+    let topics = local
+        .clone()
+        .or(&Topics::of(&linter.registry, &paragraph))
+        .or(doc_topics);
     let cited = citations::for_sentence(prose, sentences, c.sentence, citations);
     let ctx = ClaimContext {
         claim: c,
