@@ -53,6 +53,8 @@ struct Patterns {
     footnote_def: Regex,
     anaphora: Regex,
     quoted_title: Regex,
+    in_house: Regex,
+    statement: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -76,6 +78,8 @@ fn patterns() -> &'static Patterns {
             nct: re(r"\bNCT[0-9]{8}\b"),
             footnote: re(r"\[\^[^\]\s]{1,20}\]|※\s*[0-9０-９]{1,3}|[\[［][0-9０-９]{1,3}(?:[,，\-–][0-9０-９]{1,3})*[\]］]"),
             source_line: re(r"^\s*(?:[【\[［(（]?\s*)?(?:出典|参考文献|参考資料|参考|引用元?|文献|ソース|Source|References?)\s*[】\]］)）]?\s*[:：]?"),
+            in_house: re(r"(?:当社|当院|自社|弊社|当法人|当クリニック|当グループ|社内)(?:調べ|調査|データ|試験|実施)|アンケート|モニター|未公表|未発表|社内資料"),
+            statement: re(r"([\p{Han}\p{Katakana}ー・]{2,24}(?:学会|省|庁|協会|研究会|機構|委員会|局|課|センター))(?:は|も|が|の)?[、,]?\s*((?:19|20)[0-9]{2})年\s*([0-9]{1,2})月\s*([0-9]{1,2})日(?:付け?)?の?(?:声明|通知|事務連絡|見解|提言|ガイダンス|注意喚起|発表|文書)"),
             quoted_title: re(r"[「『]([^「」『』\n]{10,160})[」』]"),
             anaphora: re(r"(?:この|その|同じ|同|本|上記の|前述の|先の)(?:研究|結果|データ|知見|論文|試験|報告|総説|レビュー|調査|実験)|著者ら|研究者ら|研究チーム|(?:総説|レビュー)(?:で|では|によると|によれば)"),
             footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］])"),
@@ -234,6 +238,36 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
             push(&mut out, resolved(m, CitationKind::Title, &c[0], id));
         }
     }
+    // An organisation's statement named by its date (再生医療抗加齢学会の
+    // 2024年8月5日の声明).
+    for c in p.statement.captures_iter(text) {
+        let Some(whole) = c.get(0) else { continue };
+        let org = &c[1];
+        let date = format!(
+            "{}年{}月{}日",
+            &c[2],
+            c[3].trim_start_matches('0'),
+            c[4].trim_start_matches('0')
+        );
+        let iso = format!("{}-{:0>2}-{:0>2}", &c[2], &c[3], &c[4]);
+        let id = registry
+            .entries()
+            .iter()
+            .find(|e| {
+                let names: Vec<&str> = std::iter::once(e.title.as_str())
+                    .chain(e.aliases.iter().map(String::as_str))
+                    .chain(e.venue.as_deref())
+                    .collect();
+                let dated = e.published.as_ref().is_some_and(|p| p.to_string() == iso)
+                    || names.iter().any(|n| n.contains(&date));
+                dated && names.iter().any(|n| n.contains(org) || org.contains(n))
+            })
+            .map(|e| e.id.clone());
+        push(
+            &mut out,
+            resolved(whole.range(), CitationKind::Title, whole.as_str(), id),
+        );
+    }
     // A title quoted in 「」 or 『』 with a particle or two changed
     // (エクソソームは/が) still names the entry.
     for c in p.quoted_title.captures_iter(text) {
@@ -287,6 +321,14 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
             .iter()
             .find(|(s, l, _)| *s == style && *l == label)
             .map(|(_, _, r)| r.clone());
+        // A note that points at the advertiser's own survey or unpublished
+        // data is a disclosure, not a citation of evidence.
+        if def
+            .as_ref()
+            .is_some_and(|r| p.in_house.is_match(&text[r.clone()]))
+        {
+            continue;
+        }
         let id = def.and_then(|r| {
             out.iter()
                 .find(|c| c.range.start >= r.start && c.range.end <= r.end && c.id.is_some())
@@ -446,13 +488,33 @@ fn footnote_definitions(prose: &Prose) -> Vec<(NoteStyle, String, Range<usize>)>
             }
             _ => {}
         }
-        if let Some(c) = p.footnote_def.captures(text) {
-            let (style, label) = match (c.get(1), c.get(2)) {
-                (Some(m), _) => (NoteStyle::Kome, footnote_key(&format!("※{}", m.as_str())).1),
-                (_, Some(m)) => (NoteStyle::Bracket, footnote_key(m.as_str()).1),
-                _ => continue,
-            };
-            defs.push((style, label, b.range.clone()));
+        // A note block opens with a marker and may define several notes in a
+        // row (「※1 …　※2 …」, or one per line): each runs to the next marker.
+        if !p.footnote_def.is_match(text) {
+            continue;
+        }
+        let starts: Vec<(usize, NoteStyle, String)> = p
+            .footnote
+            .find_iter(text)
+            .filter(|m| {
+                let before = text[..m.start()].trim_end_matches([' ', '\u{3000}']);
+                m.start() == 0
+                    || before.is_empty()
+                    || before.ends_with(['。', '\n', '.', '、', ')', '）'])
+            })
+            .map(|m| {
+                let (style, label) = footnote_key(m.as_str());
+                (m.start(), style, label)
+            })
+            .filter(|(_, style, _)| *style != NoteStyle::Caret)
+            .collect();
+        for (i, (start, style, label)) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).map_or(text.len(), |n| n.0);
+            defs.push((
+                *style,
+                label.clone(),
+                b.range.start + start..b.range.start + end,
+            ));
         }
     }
     defs

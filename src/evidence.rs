@@ -175,6 +175,22 @@ fn reg_category(c: Category) -> Option<registry::Category> {
     registry::Category::parse(c.as_str())
 }
 
+/// Whether a sentence compares the treatment with another (ミノキシジルよりも,
+/// 既存の薬を超える).
+fn compares(s: &str) -> bool {
+    [
+        "より",
+        "以上の",
+        "を超え",
+        "を上回",
+        "に勝",
+        "に匹敵",
+        "と同等",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+}
+
 /// Vocabulary ids that name how something is given rather than what.
 const ROUTES: [&str; 3] = ["iv-administration", "injection", "topical-application"];
 
@@ -252,6 +268,20 @@ fn judgement(
 pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     let cat = ctx.claim.category;
     let m = ctx.text;
+    // 「推奨度A」「最も強く勧められています」 answered by the guideline's grades.
+    if matches!(cat, Category::Approval | Category::Superiority)
+        && ["ガイドライン", "推奨", "勧め"]
+            .iter()
+            .any(|w| ctx.sentence.contains(w))
+    {
+        if let Some(j) = registry
+            .entries()
+            .iter()
+            .find_map(|e| graded(registry, ctx, e))
+        {
+            return j;
+        }
+    }
     match cat {
         Category::Absolute => {
             return judgement(
@@ -268,6 +298,16 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 "治療の内容や効果に関する患者の体験談は、医療広告ガイドラインが禁じる広告です"
             };
             return judgement(Verdict::Prohibited, format!("「{m}」: {what}"), &[], Severity::Error);
+        }
+        // Superlatives and comparisons with other clinics are banned whatever
+        // the evidence; a comparison between treatments is judged on it.
+        Category::Superiority if !compares_treatments(registry, ctx) => {
+            return judgement(
+                Verdict::Prohibited,
+                format!("「{m}」は最上級・他院との比較による表現です。医療広告ガイドラインは比較優良広告を、事実であっても禁じています"),
+                &[],
+                Severity::Error,
+            );
         }
         _ => {}
     }
@@ -310,6 +350,16 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         );
     }
     judge_uncited(registry, ctx)
+}
+
+/// Whether a superiority claim sets one treatment against another
+/// (ミノキシジル以上の効果, プラセボより, 植毛の次に) rather than ranking a clinic.
+fn compares_treatments(registry: &Registry, ctx: &ClaimContext<'_>) -> bool {
+    let named = Topics::of(registry, ctx.text);
+    !named.interventions.is_empty()
+        || ["プラセボ", "偽薬", "従来", "既存", "薬", "治療より", "植毛"]
+            .iter()
+            .any(|w| ctx.text.contains(w))
 }
 
 /// The registry entries that explicitly refute the claim, regulators first.
@@ -388,6 +438,21 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             Severity::Warning,
         );
     }
+    // An entry whose very existence is unconfirmed cannot back anything.
+    if let Some(e) = entries
+        .iter()
+        .find(|e| e.confidence == registry::Confidence::Unconfirmed && e.supports.is_empty())
+    {
+        return judgement(
+            Verdict::UnresolvedCitation,
+            format!(
+                "引用された{} は、存在や内容を一次資料で確認できていない資料です（レジストリで未確認）。確認できる出典に差し替えてください",
+                short_name(e)
+            ),
+            &[e],
+            Severity::Warning,
+        );
+    }
     let required = required_level(ctx);
     let rc = reg_category(ctx.claim.category);
     // How it was given (注射, 点滴) is not what was given: a route alone
@@ -458,13 +523,29 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             .max_by_key(|s| s.level);
         // Reporting what a source found, without stretching it to people,
         // is accurate at any level of evidence.
+        // A faithful report also names the model a mouse or cell result
+        // came from, and adds no comparison the source did not make.
         let faithful_report = matches!(ctx.claim.modality, Modality::Reported | Modality::Quoted)
             && ctx.claim.category != Category::Evidence
             && !mentions_people(ctx.sentence)
             && !["証明", "実証", "立証", "確立"]
                 .iter()
-                .any(|w| ctx.sentence.contains(w));
-        if let Some(s) = support.filter(|s| s.level >= required || faithful_report) {
+                .any(|w| ctx.sentence.contains(w))
+            && !compares(ctx.sentence);
+        // A review speaks for itself: reporting what it says needs no model.
+        let review = matches!(
+            e.kind,
+            registry::Kind::Review | registry::Kind::SystematicReview
+        );
+        let scoped = |level: Level| match level {
+            _ if review => true,
+            Level::InVitro => ctx.claim.scope.as_deref() == Some("in-vitro"),
+            Level::Animal => ctx.claim.scope.is_some(),
+            _ => true,
+        };
+        if let Some(s) =
+            support.filter(|s| s.level >= required || (faithful_report && scoped(s.level)))
+        {
             return judgement(
                 Verdict::Supported,
                 format!(
@@ -555,12 +636,23 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judg
     {
         return None;
     }
-    let women = ctx.sentence.contains("女性");
-    let find = |i: &str| {
-        e.grades.iter().find(|g| {
-            related(registry, i, &g.intervention)
-                && (g.population == registry::Population::Women) == women
-        })
+    let women = ctx.sentence.contains("女性") && !ctx.sentence.contains("男性");
+    let population =
+        |g: &&registry::GradeEntry| (g.population == registry::Population::Women) == women;
+    // The claim's own treatment, matched exactly first: a generic ミノキシジル
+    // must not pick up the grade D of the oral form when the topical one is A.
+    let exact = |i: &str| {
+        e.grades
+            .iter()
+            .filter(population)
+            .find(|g| g.intervention == i)
+    };
+    let narrower = |i: &str| {
+        e.grades
+            .iter()
+            .filter(population)
+            .filter(|g| registry.vocabulary().is_a(&g.intervention, i))
+            .min_by_key(|g| g.grade.as_str())
     };
     // Exosome and supernatant hair therapy has no CQ of its own; the
     // guideline's nearest is growth-factor delivery and cell transplantation.
@@ -578,10 +670,11 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judg
         .local
         .interventions
         .iter()
-        .find_map(|i| find(i))
+        .find_map(|i| exact(i))
+        .or_else(|| ctx.local.interventions.iter().find_map(|i| narrower(i)))
         .or_else(|| {
             regenerative
-                .then(|| find("growth-factor-cell-therapy"))
+                .then(|| exact("growth-factor-cell-therapy"))
                 .flatten()
         })?;
     let name = short_name(e);
