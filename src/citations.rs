@@ -8,7 +8,7 @@
 //! sentence, else of its paragraph or list item, else of a source line
 //! (`出典:`, `参考:`) right after it.
 
-use crate::prose::{BlockKind, Prose};
+use crate::prose::{BlockKind, Paragraphs, Prose};
 use crate::registry::Registry;
 use crate::segment::Sentence;
 use regex::{Regex, RegexBuilder};
@@ -162,6 +162,11 @@ impl TitleIndex {
             RegexBuilder::new(&alternation.join("|"))
                 .case_insensitive(true)
                 .size_limit(64 << 20)
+                // The alternation of every title needs more lazy-DFA states
+                // than the default cache holds; when the cache thrashes the
+                // regex falls back to the PikeVM, which crawls through a
+                // long page at a few MB/s.
+                .dfa_size_limit(64 << 20)
                 .build()
                 .ok()
         };
@@ -183,8 +188,11 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
     let p = patterns();
     let text = prose.text.as_str();
     let mut out: Vec<Citation> = Vec::new();
-    let push = |out: &mut Vec<Citation>, c: Citation| {
-        if !out.iter().any(|o| o.range == c.range && o.kind == c.kind) {
+    // What is already in `out`, as a set: a page with 100,000 citations must
+    // not compare each new one with all before it.
+    let mut seen: std::collections::HashSet<(usize, usize, u8)> = Default::default();
+    let mut push = |out: &mut Vec<Citation>, c: Citation| {
+        if seen.insert((c.range.start, c.range.end, c.kind as u8)) {
             out.push(c);
         }
     };
@@ -310,6 +318,9 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
     }
     // Footnote markers: resolve to the citations inside their definition.
     let defs = footnote_definitions(prose);
+    // Each definition resolves once, however many markers point at it.
+    let mut resolved_defs: std::collections::HashMap<Range<usize>, Option<String>> =
+        Default::default();
     let mut refs = Vec::new();
     for m in p.footnote.find_iter(text) {
         let (style, label) = footnote_key(m.as_str());
@@ -330,14 +341,21 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
             continue;
         }
         let id = def.and_then(|r| {
-            out.iter()
-                .find(|c| c.range.start >= r.start && c.range.end <= r.end && c.id.is_some())
-                .and_then(|c| c.id.clone())
-                .or_else(|| reference_line(registry, &text[r.clone()]))
-                .or_else(|| {
-                    let names = registry.find_by_name(&text[r]);
-                    names.first().map(|e| e.id.clone())
+            resolved_defs
+                .entry(r.clone())
+                .or_insert_with(|| {
+                    out.iter()
+                        .find(|c| {
+                            c.range.start >= r.start && c.range.end <= r.end && c.id.is_some()
+                        })
+                        .and_then(|c| c.id.clone())
+                        .or_else(|| reference_line(registry, &text[r.clone()]))
+                        .or_else(|| {
+                            let names = registry.find_by_name(&text[r.clone()]);
+                            names.first().map(|e| e.id.clone())
+                        })
                 })
+                .clone()
         });
         refs.push(resolved(m.range(), CitationKind::Footnote, m.as_str(), id));
     }
@@ -548,40 +566,73 @@ pub fn for_sentence<'c>(
     sentence: usize,
     citations: &'c [Citation],
 ) -> Vec<&'c Citation> {
-    let s = &sentences[sentence];
+    let sorted = citations
+        .windows(2)
+        .all(|w| w[0].range.start <= w[1].range.start);
+    lookup(
+        prose,
+        &prose.paragraphs(),
+        sentences,
+        sentence,
+        citations,
+        sorted,
+    )
+}
+
+/// [`for_sentence`] with the document's paragraphs computed once, for
+/// citations sorted by start (as [`extract`] returns them): every lookup is
+/// a binary search, so a document with many claims and citations stays
+/// linear.
+pub fn for_sentence_in<'c>(
+    prose: &Prose,
+    paragraphs: &Paragraphs,
+    sentences: &[Sentence],
+    sentence: usize,
+    citations: &'c [Citation],
+) -> Vec<&'c Citation> {
+    lookup(prose, paragraphs, sentences, sentence, citations, true)
+}
+
+fn lookup<'c>(
+    prose: &Prose,
+    paragraphs: &Paragraphs,
+    sentences: &[Sentence],
+    sentence: usize,
+    citations: &'c [Citation],
+    sorted: bool,
+) -> Vec<&'c Citation> {
     let within = |r: &Range<usize>| {
-        citations
-            .iter()
-            .filter(|c| c.range.start >= r.start && c.range.end <= r.end.max(r.start))
-            .collect::<Vec<_>>()
+        let end = r.end.max(r.start);
+        let inside = |c: &&Citation| c.range.start >= r.start && c.range.end <= end;
+        if sorted {
+            let lo = citations.partition_point(|c| c.range.start < r.start);
+            citations[lo..]
+                .iter()
+                .take_while(|c| c.range.start <= end)
+                .filter(inside)
+                .collect::<Vec<_>>()
+        } else {
+            citations.iter().filter(inside).collect::<Vec<_>>()
+        }
     };
+    let s = &sentences[sentence];
     let found = within(&s.range);
     if !found.is_empty() {
         return found;
     }
     let block = &prose.blocks[s.block];
     // The paragraph: the block, or every block of its group (lines of a text paragraph).
-    let group: Vec<&crate::prose::Block> = prose
-        .blocks
-        .iter()
-        .filter(|b| b.group == block.group)
-        .collect();
-    let start = group
-        .iter()
-        .map(|b| b.range.start)
-        .min()
-        .unwrap_or(block.range.start);
-    let end = group
-        .iter()
-        .map(|b| b.range.end)
-        .max()
-        .unwrap_or(block.range.end);
+    let span = paragraphs
+        .span(block.group)
+        .unwrap_or_else(|| block.range.clone());
+    let (start, end) = (span.start, span.end);
     let found = within(&(start..end));
     if !found.is_empty() {
         return found;
     }
-    // A source line right after the paragraph.
-    if let Some(next) = prose.blocks.iter().find(|b| b.range.start > end) {
+    // A source line right after the paragraph (blocks are sorted by start).
+    let next = prose.blocks.partition_point(|b| b.range.start <= end);
+    if let Some(next) = prose.blocks.get(next) {
         if patterns()
             .source_line
             .is_match(&prose.text[next.range.clone()])
@@ -594,7 +645,13 @@ pub fn for_sentence<'c>(
     }
     // 「この研究」「著者らは」 point back to the study cited just before.
     if patterns().anaphora.is_match(&prose.text[s.range.clone()]) {
-        if let Some(c) = citations
+        // Only citations that start by the sentence start can end before it.
+        let upto = if sorted {
+            citations.partition_point(|c| c.range.start <= s.range.start)
+        } else {
+            citations.len()
+        };
+        if let Some(c) = citations[..upto]
             .iter()
             .rfind(|c| c.range.end <= s.range.start && !is_reference_entry(prose, c))
         {

@@ -1,13 +1,15 @@
 //! Sentences × claim rules → claims, each with its modality.
 //!
-//! Every rule's pattern runs once over the whole prose (not once per
-//! sentence); matches are then assigned to sentences by offset. Negated
+//! One walk over the characters of each sentence finds every rule's matches
+//! (see [`Matcher`]): a rule's anchored search runs only where the first
+//! characters can start one of its patterns. Negated
 //! sentences, questions and wording masked as names of laws or notices are
 //! dropped here; hedges are recorded so the report can lower severity by at
 //! most one step.
 
 use crate::prose::Prose;
 use crate::rules::{Category, Lexicon, RuleSet};
+use crate::scan::StartScanner;
 use crate::segment::Sentence;
 use serde::Serialize;
 use std::ops::Range;
@@ -77,94 +79,114 @@ pub struct Claim {
 
 /// Finds the claims in `sentences`. With `keep_non_claims`, negated and
 /// question matches are returned too (for `exolint debug`).
+///
+/// Compiles a [`Matcher`] for `rules` first; a caller that lints many
+/// documents keeps one (as [`crate::lint::Linter`] does) and calls
+/// [`detect_with`].
 pub fn detect(
     prose: &Prose,
     sentences: &[Sentence],
     rules: &RuleSet,
     keep_non_claims: bool,
 ) -> Vec<Claim> {
+    detect_with(
+        &Matcher::new(rules),
+        prose,
+        sentences,
+        rules,
+        keep_non_claims,
+    )
+}
+
+/// [`detect`] with a matcher compiled once for `rules`.
+pub fn detect_with(
+    matcher: &Matcher,
+    prose: &Prose,
+    sentences: &[Sentence],
+    rules: &RuleSet,
+    keep_non_claims: bool,
+) -> Vec<Claim> {
     let text = prose.text.as_str();
+    let raw = matcher.find_all(text, sentences, rules);
     let mut candidates: Vec<Claim> = Vec::new();
-    let mut masks: Option<Vec<Range<usize>>> = None;
-    for (ri, rule) in rules.rules.iter().enumerate() {
-        let (Some(re), Some(category)) = (&rule.pattern, rule.file.category) else {
+    if raw.is_empty() {
+        return candidates;
+    }
+    let masks = Masks::new(
+        rules
+            .lexicon
+            .not_claims
+            .find_iter(text)
+            .map(|m| m.range())
+            .chain(title_masks(text))
+            .chain(reference_entries(text, sentences)),
+    );
+    let quotes = Masks::new(prose.quotes.iter().cloned());
+    // Per sentence, what every claim in it shares: the exception matches of
+    // the rule being scanned and the model the sentence limits itself to.
+    let mut exceptions: Vec<Range<usize>> = Vec::new();
+    let mut exceptions_for: Option<(usize, usize)> = None;
+    let mut scope: Option<(usize, Option<String>)> = None;
+    // The accepted claim of the current rule and sentence that reaches
+    // furthest: a later match of the same rule inside it is not a new claim.
+    let mut reach: Option<(usize, usize, usize)> = None;
+    for m in &raw {
+        let (ri, si) = (m.rule, m.sentence);
+        let Some(category) = rules.rules[ri].file.category else {
             continue;
         };
-        let mut at = 0;
-        while at < text.len() {
-            let Some(m) = re.find_at(text, at) else {
-                break;
-            };
-            // Restart one character after the match start, not after its end,
-            // so that a shorter claim inside a longer one is still seen.
-            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
-            if m.is_empty() {
-                continue;
-            }
-            let Some(si) = sentence_of(sentences, m.start()) else {
-                continue;
-            };
-            let sentence = &sentences[si];
-            if m.end() > sentence.range.end {
-                continue;
-            }
-            if candidates
-                .iter()
-                .rev()
-                .take_while(|c| c.rule == ri)
-                .any(|c| c.sentence == si && c.range.start <= m.start() && m.end() <= c.range.end)
-            {
-                continue;
-            }
-            let s_text = &text[sentence.range.clone()];
-            let rel = m.start() - sentence.range.start..m.end() - sentence.range.start;
-            if let Some(ex) = &rule.exceptions {
-                if overlaps_any(ex, s_text, &rel) {
-                    continue;
-                }
-            }
-            let masks = masks.get_or_insert_with(|| {
-                let mut v: Vec<Range<usize>> = rules
-                    .lexicon
-                    .not_claims
-                    .find_iter(text)
-                    .map(|m| m.range())
-                    .collect();
-                v.extend(title_masks(text));
-                v.extend(reference_entries(text, sentences));
-                v
-            });
-            if masks
-                .iter()
-                .any(|k| k.start <= m.start() && m.end() <= k.end)
-            {
-                continue;
-            }
-            let quoted_block =
-                prose.blocks[sentence.block].quote || prose.in_inline_quote(m.start());
-            let (modality, hedged) = classify(&rules.lexicon, s_text, rel.clone(), quoted_block);
-            if !modality.is_claim() && !keep_non_claims {
-                continue;
-            }
-            // A study's follow-up time (12週後に毛髪密度が増えたと報告) says when it was
-            // measured, not how fast the treatment works; only wording that stresses
-            // speed (たった, 最短, すぐ) stays an onset claim in a reported sentence.
-            if category == Category::Onset
-                && modality == Modality::Reported
-                && !speed_emphasis().is_match(s_text)
-            {
-                continue;
-            }
-            candidates.push(Claim {
-                rule: ri,
-                category,
-                range: m.range(),
-                sentence: si,
-                modality,
-                hedged,
-                scope: scope_of(&rules.lexicon, s_text),
-            });
+        if reach.is_some_and(|(r, s, end)| r == ri && s == si && m.end <= end) {
+            continue;
         }
+        let sentence = &sentences[si];
+        let s_text = &text[sentence.range.clone()];
+        let rel = m.start - sentence.range.start..m.end - sentence.range.start;
+        if let Some(ex) = &rules.rules[ri].exceptions {
+            if exceptions_for != Some((ri, si)) {
+                exceptions.clear();
+                exceptions.extend(ex.find_iter(s_text).map(|x| x.range()));
+                exceptions_for = Some((ri, si));
+            }
+            if exceptions
+                .iter()
+                .any(|x| x.start < rel.end && rel.start < x.end)
+            {
+                continue;
+            }
+        }
+        if masks.contain(m.start, m.end) {
+            continue;
+        }
+        let quoted_block = prose.blocks[sentence.block].quote || quotes.hold(m.start);
+        let (modality, hedged) = classify(&rules.lexicon, s_text, rel.clone(), quoted_block);
+        if !modality.is_claim() && !keep_non_claims {
+            continue;
+        }
+        // A study's follow-up time (12週後に毛髪密度が増えたと報告) says when it was
+        // measured, not how fast the treatment works; only wording that stresses
+        // speed (たった, 最短, すぐ) stays an onset claim in a reported sentence.
+        if category == Category::Onset
+            && modality == Modality::Reported
+            && !speed_emphasis().is_match(s_text)
+        {
+            continue;
+        }
+        if scope.as_ref().is_none_or(|(s, _)| *s != si) {
+            scope = Some((si, scope_of(&rules.lexicon, s_text)));
+        }
+        reach = match reach {
+            Some((r, s, end)) if r == ri && s == si => Some((r, s, end.max(m.end))),
+            _ => Some((ri, si, m.end)),
+        };
+        candidates.push(Claim {
+            rule: ri,
+            category,
+            range: m.start..m.end,
+            sentence: si,
+            modality,
+            hedged,
+            scope: scope.as_ref().and_then(|(_, s)| s.clone()),
+        });
     }
     if keep_non_claims {
         candidates.sort_by_key(|c| (c.range.start, c.rule));
@@ -179,6 +201,44 @@ pub fn detect(
     share_sentence_modality(&mut candidates);
     candidates.sort_by_key(|c| (c.range.start, c.category));
     candidates
+}
+
+/// Ranges with a fast "is this span inside one of them" test: sorted by
+/// start, with the furthest end reached so far, so a lookup is a binary
+/// search instead of a scan of every range (a 50 MB page has many thousands
+/// of law names and quoted titles).
+struct Masks {
+    starts: Vec<usize>,
+    reach: Vec<usize>,
+}
+
+impl Masks {
+    fn new(ranges: impl Iterator<Item = Range<usize>>) -> Masks {
+        let mut v: Vec<Range<usize>> = ranges.collect();
+        v.sort_by_key(|r| r.start);
+        let mut reach = Vec::with_capacity(v.len());
+        let mut far = 0;
+        for r in &v {
+            far = far.max(r.end);
+            reach.push(far);
+        }
+        Masks {
+            starts: v.into_iter().map(|r| r.start).collect(),
+            reach,
+        }
+    }
+
+    /// Whether some range holds all of `start..end`.
+    fn contain(&self, start: usize, end: usize) -> bool {
+        let i = self.starts.partition_point(|&s| s <= start);
+        i > 0 && self.reach[i - 1] >= end
+    }
+
+    /// Whether some range holds offset `pos` (`Range::contains`).
+    fn hold(&self, pos: usize) -> bool {
+        let i = self.starts.partition_point(|&s| s <= pos);
+        i > 0 && self.reach[i - 1] > pos
+    }
 }
 
 /// A patient's own words about an effect are a testimonial even without the
@@ -196,6 +256,13 @@ fn add_quoted_testimonials(
     else {
         return;
     };
+    // Sentences that already hold a testimonial, kept as a set so the check
+    // stays constant-time on documents with many claims.
+    let mut testimonial: std::collections::HashSet<usize> = candidates
+        .iter()
+        .filter(|o| o.category == Category::Testimonial)
+        .map(|o| o.sentence)
+        .collect();
     let mut extra = Vec::new();
     for c in candidates.iter() {
         let effect = matches!(
@@ -206,14 +273,12 @@ fn add_quoted_testimonials(
             continue;
         }
         let sentence = sentences[c.sentence].range.clone();
-        let already = candidates
-            .iter()
-            .chain(&extra)
-            .any(|o: &Claim| o.sentence == c.sentence && o.category == Category::Testimonial);
+        let already = testimonial.contains(&c.sentence);
         // Only the quoted words tell whose experience it is: 担当医は「…増えます」と話しています
         // quotes a doctor's promise, not a patient's account.
         let quoted = quoted_region(prose, sentences[c.sentence].block, sentence, c.range.start);
         if !already && rules.lexicon.experience.is_match(&prose.text[quoted]) {
+            testimonial.insert(c.sentence);
             extra.push(Claim {
                 rule: ti,
                 category: Category::Testimonial,
@@ -274,11 +339,13 @@ fn drop_attribution_testimonials(
     candidates: &mut Vec<Claim>,
 ) {
     let attribution = attribution_only();
-    let has_testimonial = |si: usize, cs: &[Claim]| {
-        cs.iter()
-            .any(|c| c.sentence == si && c.category == Category::Testimonial)
-    };
-    let mut drop = Vec::new();
+    let testimonial: std::collections::HashSet<usize> = candidates
+        .iter()
+        .filter(|c| c.category == Category::Testimonial)
+        .map(|c| c.sentence)
+        .collect();
+    let has_testimonial = |si: usize| testimonial.contains(&si);
+    let mut drop = std::collections::HashSet::new();
     for (i, c) in candidates.iter().enumerate() {
         if c.category != Category::Testimonial {
             continue;
@@ -301,14 +368,18 @@ fn drop_attribution_testimonials(
                     _ => break,
                 }
             }
-            if has_testimonial(j, candidates) {
-                drop.push(i);
+            if has_testimonial(j) {
+                drop.insert(i);
                 break;
             }
         }
     }
-    for i in drop.into_iter().rev() {
-        candidates.remove(i);
+    if !drop.is_empty() {
+        let mut i = 0;
+        candidates.retain(|_| {
+            i += 1;
+            !drop.contains(&(i - 1))
+        });
     }
 }
 
@@ -377,6 +448,11 @@ fn reference_entries(text: &str, sentences: &[Sentence]) -> Vec<Range<usize>> {
         .iter()
         .filter(|s| {
             let t = &text[s.range.clone()];
+            // No ASCII at all means no Latin characters: most sentences of a
+            // Japanese page are rejected here without decoding them.
+            if t.bytes().all(|b| b >= 0x80) {
+                return false;
+            }
             let (mut latin, mut all) = (0usize, 0usize);
             for c in t.chars().filter(|c| !c.is_whitespace()) {
                 all += 1;
@@ -388,17 +464,6 @@ fn reference_entries(text: &str, sentences: &[Sentence]) -> Vec<Range<usize>> {
         })
         .map(|s| s.range.clone())
         .collect()
-}
-
-fn sentence_of(sentences: &[Sentence], pos: usize) -> Option<usize> {
-    let i = sentences.partition_point(|s| s.range.start <= pos);
-    let i = i.checked_sub(1)?;
-    (pos < sentences[i].range.end).then_some(i)
-}
-
-fn overlaps_any(re: &regex::Regex, hay: &str, r: &Range<usize>) -> bool {
-    re.find_iter(hay)
-        .any(|m| m.start() < r.end && r.start < m.end())
 }
 
 /// End of the clause that follows a claim: negation belongs to the predicate
@@ -441,7 +506,9 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
     if negated || mentioned(&s[rel.end..]) {
         return (Modality::Negated, hedged);
     }
-    if lex.question.is_match(s) {
+    // A question quoted inside a statement (「エクソソームって効くんですか？」という質問に)
+    // still asks: the claim's own clause ends at ？.
+    if lex.question.is_match(s) || s[clause_end(s, rel.end)..].starts_with(['？', '?']) {
         return (Modality::Question, hedged);
     }
     if quoted_block || in_speech_quote(lex, s, rel.start) {
@@ -466,12 +533,12 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
 }
 
 /// The claim is only mentioned as someone's wording: 副作用の心配がないという説明は,
-/// 髪が生えるといった宣伝, 「必ず生える」という広告.
+/// 髪が生えるといった宣伝, 「必ず生える」という広告, 誰でも生える、なんてことはありません.
 fn mentioned(after: &str) -> bool {
     static R: OnceLock<regex::Regex> = OnceLock::new();
     R.get_or_init(|| {
         regex::Regex::new(
-            r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう|断言する|宣伝する|言い切る|約束する|保証する)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大|クリニック|医院|病院|医師|業者|サイト|記事)",
+            r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう|断言する|宣伝する|言い切る|約束する|保証する)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大|クリニック|医院|病院|医師|業者|サイト|記事)|^[^。！？!?\n]{0,30}?(?:なんて|などと?いう|なんていう)(?:こと|話|うまい話)(?:は|も)?(?:絶対に?|決して|一切|全く|まったく)?(?:ない|ありません|ありえ|あり得|ございません)",
         )
         .expect("constant regex")
     })
@@ -504,4 +571,300 @@ fn scope_of(lex: &Lexicon, s: &str) -> Option<String> {
         .iter()
         .find(|(_, re)| re.is_match(s))
         .map(|(name, _)| name.clone())
+}
+
+/// One match of a claim rule, before the filters of [`detect_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RawMatch {
+    rule: usize,
+    start: usize,
+    end: usize,
+    sentence: usize,
+}
+
+/// The claim rules of a [`RuleSet`] compiled for one pass per document.
+///
+/// A claim match is, by definition, the rule's leftmost-first match at every
+/// place it can start (the search restarts one character after each match
+/// start, so a shorter claim inside a longer one is still seen). Running each
+/// rule over the whole text that way costs a pass per rule; the
+/// [`StartScanner`] walks each sentence once and runs a rule's anchored
+/// search only where its patterns can start.
+pub struct Matcher {
+    /// Rule index (into `RuleSet::rules`) of each scanner pattern.
+    rules: Vec<usize>,
+    scanner: Option<StartScanner>,
+}
+
+impl Matcher {
+    /// Compiles the claim rules of `rules`.
+    pub fn new(rules: &RuleSet) -> Matcher {
+        let mut ids = Vec::new();
+        let mut patterns = Vec::new();
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            if let (Some(re), Some(_)) = (&rule.pattern, rule.file.category) {
+                ids.push(ri);
+                patterns.push(re.as_str());
+            }
+        }
+        // The rules already compiled with `regex`, so this succeeds; should
+        // it fail anyway, the rules are searched the slow way.
+        let scanner = StartScanner::new(&patterns, false).ok();
+        Matcher {
+            rules: ids,
+            scanner,
+        }
+    }
+
+    /// Every nonempty match of every claim rule that starts and ends within
+    /// one sentence, by rule and then by start.
+    fn find_all(&self, text: &str, sentences: &[Sentence], rules: &RuleSet) -> Vec<RawMatch> {
+        let mut out = Vec::new();
+        let Some(scanner) = &self.scanner else {
+            for &ri in &self.rules {
+                slow_matches(text, sentences, rules, ri, &mut out);
+            }
+            return out;
+        };
+        let mut cache = scanner.cache();
+        for (si, sentence) in sentences.iter().enumerate() {
+            let end = sentence.range.end;
+            scanner.scan(&mut cache, text, sentence.range.clone(), |pid, s, e| {
+                if e <= end {
+                    out.push(RawMatch {
+                        rule: self.rules[pid],
+                        start: s,
+                        end: e,
+                        sentence: si,
+                    });
+                }
+            });
+        }
+        // Rule by rule, then by start, as the claim filters expect.
+        out.sort_unstable_by_key(|m| (m.rule, m.start));
+        out
+    }
+}
+
+/// The definition of a rule's matches, for when the scanner could not be
+/// compiled: the rule over the whole text, restarting one character after
+/// every match start.
+fn slow_matches(
+    text: &str,
+    sentences: &[Sentence],
+    rules: &RuleSet,
+    ri: usize,
+    out: &mut Vec<RawMatch>,
+) {
+    let Some(re) = &rules.rules[ri].pattern else {
+        return;
+    };
+    let mut at = 0;
+    while at < text.len() {
+        let Some(m) = re.find_at(text, at) else {
+            break;
+        };
+        at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        if m.is_empty() {
+            continue;
+        }
+        let i = sentences.partition_point(|s| s.range.start <= m.start());
+        let Some(si) = i.checked_sub(1) else {
+            continue;
+        };
+        if m.start() < sentences[si].range.end && m.end() <= sentences[si].range.end {
+            out.push(RawMatch {
+                rule: ri,
+                start: m.start(),
+                end: m.end(),
+                sentence: si,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup;
+    use crate::segment;
+    use crate::source::Format;
+
+    /// The straightforward definition of claim matching that [`Matcher`] must
+    /// reproduce: each rule over the whole text, restarting one character after
+    /// every match start.
+    pub(super) fn detect_reference(
+        prose: &Prose,
+        sentences: &[Sentence],
+        rules: &RuleSet,
+        keep_non_claims: bool,
+    ) -> Vec<Claim> {
+        let text = prose.text.as_str();
+        let mut candidates: Vec<Claim> = Vec::new();
+        let mut masks: Option<Vec<Range<usize>>> = None;
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            let (Some(re), Some(category)) = (&rule.pattern, rule.file.category) else {
+                continue;
+            };
+            let mut at = 0;
+            while at < text.len() {
+                let Some(m) = re.find_at(text, at) else {
+                    break;
+                };
+                // Restart one character after the match start, not after its end,
+                // so that a shorter claim inside a longer one is still seen.
+                at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+                if m.is_empty() {
+                    continue;
+                }
+                let Some(si) = sentence_of(sentences, m.start()) else {
+                    continue;
+                };
+                let sentence = &sentences[si];
+                if m.end() > sentence.range.end {
+                    continue;
+                }
+                if candidates
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.rule == ri)
+                    .any(|c| {
+                        c.sentence == si && c.range.start <= m.start() && m.end() <= c.range.end
+                    })
+                {
+                    continue;
+                }
+                let s_text = &text[sentence.range.clone()];
+                let rel = m.start() - sentence.range.start..m.end() - sentence.range.start;
+                if let Some(ex) = &rule.exceptions {
+                    if overlaps_any(ex, s_text, &rel) {
+                        continue;
+                    }
+                }
+                let masks = masks.get_or_insert_with(|| {
+                    let mut v: Vec<Range<usize>> = rules
+                        .lexicon
+                        .not_claims
+                        .find_iter(text)
+                        .map(|m| m.range())
+                        .collect();
+                    v.extend(title_masks(text));
+                    v.extend(reference_entries(text, sentences));
+                    v
+                });
+                if masks
+                    .iter()
+                    .any(|k| k.start <= m.start() && m.end() <= k.end)
+                {
+                    continue;
+                }
+                let quoted_block =
+                    prose.blocks[sentence.block].quote || prose.in_inline_quote(m.start());
+                let (modality, hedged) =
+                    classify(&rules.lexicon, s_text, rel.clone(), quoted_block);
+                if !modality.is_claim() && !keep_non_claims {
+                    continue;
+                }
+                // A study's follow-up time (12週後に毛髪密度が増えたと報告) says when it was
+                // measured, not how fast the treatment works; only wording that stresses
+                // speed (たった, 最短, すぐ) stays an onset claim in a reported sentence.
+                if category == Category::Onset
+                    && modality == Modality::Reported
+                    && !speed_emphasis().is_match(s_text)
+                {
+                    continue;
+                }
+                candidates.push(Claim {
+                    rule: ri,
+                    category,
+                    range: m.range(),
+                    sentence: si,
+                    modality,
+                    hedged,
+                    scope: scope_of(&rules.lexicon, s_text),
+                });
+            }
+        }
+        if keep_non_claims {
+            candidates.sort_by_key(|c| (c.range.start, c.rule));
+            return candidates;
+        }
+        add_quoted_testimonials(prose, sentences, rules, &mut candidates);
+        drop_attribution_testimonials(prose, sentences, &mut candidates);
+        // One claim per sentence and category: the most assertive wording wins,
+        // then the earliest.
+        candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
+        candidates.dedup_by(|b, a| a.sentence == b.sentence && a.category == b.category);
+        share_sentence_modality(&mut candidates);
+        candidates.sort_by_key(|c| (c.range.start, c.category));
+        candidates
+    }
+
+    fn sentence_of(sentences: &[Sentence], pos: usize) -> Option<usize> {
+        let i = sentences.partition_point(|s| s.range.start <= pos);
+        let i = i.checked_sub(1)?;
+        (pos < sentences[i].range.end).then_some(i)
+    }
+
+    fn overlaps_any(re: &regex::Regex, hay: &str, r: &Range<usize>) -> bool {
+        re.find_iter(hay)
+            .any(|m| m.start() < r.end && r.start < m.end())
+    }
+
+    fn both(text: &str, format: Format, rules: &RuleSet, matcher: &Matcher) {
+        let prose = markup::extract(text, format);
+        let sentences = segment::split(&prose);
+        for keep in [false, true] {
+            let fast = detect_with(matcher, &prose, &sentences, rules, keep);
+            let slow = detect_reference(&prose, &sentences, rules, keep);
+            assert_eq!(fast, slow, "keep_non_claims={keep} in:\n{text}");
+        }
+    }
+
+    /// The one-pass matcher finds exactly what the definition finds, on the
+    /// annotated corpus and on documents made of every rule's examples.
+    #[test]
+    fn matcher_agrees_with_the_reference() {
+        let rules = RuleSet::builtin();
+        let matcher = Matcher::new(&rules);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        for dir in ["markdown", "html", "text"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                let Some(format) = Format::from_extension(&path) else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                both(&text, format, &rules, &matcher);
+            }
+        }
+        let mut sentences: Vec<&str> = Vec::new();
+        for r in &rules.rules {
+            sentences.extend(r.file.tests.flags.iter().map(String::as_str));
+            sentences.extend(r.file.tests.allows.iter().map(String::as_str));
+        }
+        // Deterministic shuffles joined into paragraphs, lines and quotes.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for round in 0..8 {
+            let mut doc = String::new();
+            for i in 0..sentences.len() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let s = sentences[(x as usize) % sentences.len()];
+                match (round + i) % 7 {
+                    0 => doc.push_str("\n\n"),
+                    1 => doc.push_str("\n> "),
+                    2 => doc.push_str("\n- "),
+                    _ => {}
+                }
+                doc.push_str(s);
+            }
+            both(&doc, Format::Markdown, &rules, &matcher);
+            both(&doc, Format::Text, &rules, &matcher);
+        }
+    }
 }

@@ -40,6 +40,13 @@ pub enum Command {
         #[command(flatten)]
         registry: RegistryArgs,
     },
+    /// Print the effective configuration for PATH (default: the current directory) as YAML.
+    Config {
+        /// A file or directory (default: the current directory).
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// Print a pipeline stage for a file (prose, sentences, claims).
     #[command(hide = true)]
     Debug {
@@ -78,6 +85,22 @@ pub enum OutputFormat {
     Human,
     /// One JSON object with all diagnostics.
     Json,
+    /// `path:line:col: CODE [category/verdict] message`, one per line (errorformat).
+    Concise,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// reviewdog diagnostics, one JSON object per line (UTF-8 byte columns).
+    #[value(name = "rdjsonl")]
+    Rdjsonl,
+    /// reviewdog diagnostic result, one JSON object (UTF-8 byte columns).
+    #[value(name = "rdjson")]
+    Rdjson,
+    /// Checkstyle XML (reviewdog, Jenkins Warnings NG).
+    Checkstyle,
+    /// JUnit XML (GitLab test reports, Jenkins).
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,8 +139,13 @@ pub struct CheckArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    /// Lowest severity that makes the exit code 1 [default: `fail-on` from
+    /// the configuration, else error].
+    #[arg(long = "fail-on", value_enum, value_name = "LEVEL")]
+    pub fail_on_flag: Option<FailOn>,
+    /// The effective `--fail-on`: the flag, else the configuration's
+    /// `fail-on`, else `error` (resolved by `commands::check`).
+    #[arg(skip = FailOn::Error)]
     pub fail_on: FailOn,
     /// Name (and format) for text read from standard input.
     #[arg(long, value_name = "NAME")]
@@ -128,6 +156,43 @@ pub struct CheckArgs {
     /// Also list claims the evidence supports, at info level.
     #[arg(long)]
     pub show_supported: bool,
+    /// Print counts per rule and per category after the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print only the findings: no summary line, no notes.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Encoding of files without a byte-order mark (default: UTF-8, or the
+    /// HTML `<meta charset>`): utf-8, utf-16le, utf-16be, shift_jis, euc-jp.
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub encoding: Option<crate::decode::Charset>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also apply `exclude` to files named on the command line (for
+    /// pre-commit, which names every staged file).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Report a suppression comment without `-- reason` as an error (EXL931).
+    #[arg(long)]
+    pub require_reason: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record this run's findings in FILE (JSON, or YAML for .yaml/.yml) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub registry: RegistryArgs,
+}
+
+/// Where configuration comes from.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// Use this configuration file for every input instead of the nearest
+    /// `.exolint.yaml`.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
 }

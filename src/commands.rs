@@ -2,8 +2,27 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use crate::cli::{CheckArgs, Cli, Command, DebugStage, ListFormat, RegistryAction, RegistryArgs};
+// Standard error may be a closed pipe too (`exolint … 2>&1 | head`), where
+// std's `eprintln!` panics: these shadow it in this file and drop the error.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+use crate::cli::{
+    CheckArgs, Cli, Command, ConfigArgs, DebugStage, FailOn, ListFormat, RegistryAction,
+    RegistryArgs,
+};
 use crate::lint::Linter;
+use crate::policy::{self, Policy};
 use crate::registry::{self, Registry};
 use crate::rules::{Rule, RuleSet};
 use crate::run::{self, Engine, EXIT_ERROR, EXIT_OK};
@@ -15,15 +34,9 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         None => check(&cli.check, rules),
         Some(Command::Check(args)) => check(&args, rules),
-        Some(Command::Rules { format }) => {
-            print!("{}", render_rules(&rules, format));
-            EXIT_OK
-        }
+        Some(Command::Rules { format }) => emit(&render_rules(&rules, format)),
         Some(Command::Explain { rule }) => match rules.find(&rule) {
-            Some(r) => {
-                print!("{}", explain(r));
-                EXIT_OK
-            }
+            Some(r) => emit(&explain(r)),
             None => {
                 eprint!("error: ルール「{rule}」はありません。");
                 if let Some(n) = rules.nearest(&rule) {
@@ -34,6 +47,9 @@ pub fn run(cli: Cli) -> u8 {
             }
         },
         Some(Command::Registry { action, registry }) => registry_command(action, &registry),
+        Some(Command::Config { path, config }) => {
+            config_command(path.as_deref(), &config, &cli.check.registry, rules)
+        }
         Some(Command::Debug { stage, path }) => debug(stage, &path, &rules),
     }
 }
@@ -42,11 +58,89 @@ fn check(args: &CheckArgs, rules: RuleSet) -> u8 {
     let Some(registry) = load_registry(&args.registry) else {
         return EXIT_ERROR;
     };
+    let options = policy::Options {
+        config: args.config.config.clone(),
+        isolated: args.config.isolated,
+        require_reason: args.require_reason,
+        force_exclude: args.force_exclude,
+        baseline: args.baseline.clone(),
+        write_baseline: args.write_baseline.clone(),
+        show_supported: args.show_supported,
+    };
+    let policy = match Policy::new(&options, rules.clone(), registry.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{e}");
+            return EXIT_ERROR;
+        }
+    };
+    let mut args = args.clone();
+    args.fail_on = match args.fail_on_flag {
+        Some(f) => f,
+        None => match policy.fail_on() {
+            Ok(f) => f.map_or(FailOn::Error, fail_on_level),
+            Err(e) => {
+                eprint!("{e}");
+                return EXIT_ERROR;
+            }
+        },
+    };
     let engine = Engine {
         linter: Linter::new(rules, registry),
         show_supported: args.show_supported,
+        policy,
     };
-    run::check(args, &engine)
+    let code = run::check(&args, &engine);
+    let (code, message) = engine.policy.finish(code);
+    if let Some(m) = message.filter(|_| !args.quiet || code != EXIT_OK) {
+        eprint!("{m}");
+    }
+    code
+}
+
+fn fail_on_level(f: crate::config::FailOn) -> FailOn {
+    match f {
+        crate::config::FailOn::Error => FailOn::Error,
+        crate::config::FailOn::Warning => FailOn::Warning,
+        crate::config::FailOn::Info => FailOn::Info,
+        crate::config::FailOn::Never => FailOn::Never,
+    }
+}
+
+/// `exolint config [PATH]`: the configuration in force for PATH, as YAML.
+fn config_command(
+    path: Option<&std::path::Path>,
+    args: &ConfigArgs,
+    registry: &RegistryArgs,
+    rules: RuleSet,
+) -> u8 {
+    let Some(registry) = load_registry(registry) else {
+        return EXIT_ERROR;
+    };
+    let options = policy::Options {
+        config: args.config.clone(),
+        isolated: args.isolated,
+        ..policy::Options::default()
+    };
+    let policy = match Policy::new(&options, rules, registry) {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{e}");
+            return EXIT_ERROR;
+        }
+    };
+    let path = path.unwrap_or(std::path::Path::new("."));
+    match policy.describe(path) {
+        Ok((settings, abs)) => emit(&settings.config.render_effective(
+            &abs,
+            &path.display().to_string(),
+            policy.rules(),
+        )),
+        Err(e) => {
+            eprint!("{e}");
+            EXIT_ERROR
+        }
+    }
 }
 
 /// The built-in registry (unless dropped) plus `--registry` paths. Errors are
@@ -88,11 +182,10 @@ fn registry_command(action: RegistryAction, args: &RegistryArgs) -> u8 {
             }
             errors.extend(registry.check());
             if errors.is_empty() {
-                println!(
-                    "レジストリに問題はありません（{} 件のエントリ）",
+                emit(&format!(
+                    "レジストリに問題はありません（{} 件のエントリ）\n",
                     registry.entries().len()
-                );
-                EXIT_OK
+                ))
             } else {
                 eprint!("{}", registry::render_errors(&registry, &errors));
                 eprintln!("{} 件のエラー", errors.len());
@@ -100,18 +193,12 @@ fn registry_command(action: RegistryAction, args: &RegistryArgs) -> u8 {
             }
         }
         RegistryAction::List => match load_registry(args) {
-            Some(r) => {
-                print!("{}", registry::render_list(&r));
-                EXIT_OK
-            }
+            Some(r) => emit(&registry::render_list(&r)),
             None => EXIT_ERROR,
         },
         RegistryAction::Show { id } => match load_registry(args) {
             Some(r) => match registry::render_show(&r, &id) {
-                Some(s) => {
-                    print!("{s}");
-                    EXIT_OK
-                }
+                Some(s) => emit(&s),
                 None => {
                     eprintln!("error: エントリ「{id}」はレジストリにありません（exolint registry list で一覧）");
                     EXIT_ERROR
@@ -212,32 +299,34 @@ pub fn explain(r: &Rule) -> String {
 }
 
 fn debug(stage: DebugStage, path: &std::path::Path, rules: &RuleSet) -> u8 {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::decode::read_file(path) {
         Ok(b) => b,
-        Err(e) => {
-            eprintln!(
-                "error: {}: {}",
-                path.display(),
-                crate::discover::io_message(&e)
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let text = match crate::decode::decode(bytes) {
-        Ok(d) => d.text,
         Err(e) => {
             eprintln!("error: {}: {e}", path.display());
             return EXIT_ERROR;
         }
     };
     let format = crate::source::Format::for_explicit(path);
+    let options = crate::decode::Options {
+        charset: None,
+        sniff_meta: format == crate::source::Format::Html,
+    };
+    let text = match crate::decode::decode_with(bytes, options) {
+        Ok(d) => d.text,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return EXIT_ERROR;
+        }
+    };
     let prose = crate::markup::extract(&text, format);
     let sentences = crate::segment::split(&prose);
+    let mut out = String::new();
     match stage {
         DebugStage::Prose => {
             for b in &prose.blocks {
                 let src = prose.source_range(b.range.clone());
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:?}{} {}..{} {:?}",
                     b.kind,
                     if b.quote { " quote" } else { "" },
@@ -250,7 +339,8 @@ fn debug(stage: DebugStage, path: &std::path::Path, rules: &RuleSet) -> u8 {
         DebugStage::Sentences => {
             for s in &sentences {
                 let src = prose.source_range(s.range.clone());
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}..{} {:?}",
                     src.start,
                     src.end,
@@ -261,7 +351,8 @@ fn debug(stage: DebugStage, path: &std::path::Path, rules: &RuleSet) -> u8 {
         DebugStage::Claims => {
             for c in crate::claims::detect(&prose, &sentences, rules, true) {
                 let src = prose.source_range(c.range.clone());
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}..{} {} {} {} {:?} {:?}",
                     src.start,
                     src.end,
@@ -274,5 +365,20 @@ fn debug(stage: DebugStage, path: &std::path::Path, rules: &RuleSet) -> u8 {
             }
         }
     }
-    EXIT_OK
+    emit(&out)
+}
+
+/// Writes `text` to standard output. A closed pipe (`exolint rules | head`)
+/// ends the command quietly; `print!` would panic there.
+fn emit(text: &str) -> u8 {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: 標準出力に書き込めません（{e}）");
+            EXIT_ERROR
+        }
+    }
 }

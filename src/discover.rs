@@ -5,6 +5,7 @@
 
 use crate::source::Format;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One input to lint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +47,23 @@ pub struct Discovered {
     pub notes: Vec<String>,
 }
 
+/// Decides whether a path is excluded (`exclude` globs of the governing
+/// configuration); the flag says whether the path was named on the command
+/// line rather than found by walking.
+pub type Exclude = Arc<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
 /// Expands `paths` into inputs. `stdin_name` names `-`.
 pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>) -> Discovered {
+    discover_with(paths, stdin_name, None)
+}
+
+/// [`discover`], skipping what `exclude` rejects: walked directories are
+/// pruned, so nothing below an excluded directory is read.
+pub fn discover_with(
+    paths: &[PathBuf],
+    stdin_name: Option<&Path>,
+    exclude: Option<Exclude>,
+) -> Discovered {
     let mut out = Discovered::default();
     for p in paths {
         if p.as_os_str() == "-" {
@@ -61,7 +77,8 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>) -> Discovered {
                 path: p.to_string_lossy().into_owned(),
                 message: io_message(&e),
             }),
-            Ok(m) if m.is_dir() => walk(p, &mut out),
+            Ok(m) if m.is_dir() => walk(p, exclude.clone(), &mut out),
+            Ok(_) if exclude.as_ref().is_some_and(|x| x(p, true)) => {}
             Ok(_) => out.inputs.push(Input::File {
                 path: p.clone(),
                 format: Format::for_explicit(p),
@@ -71,12 +88,16 @@ pub fn discover(paths: &[PathBuf], stdin_name: Option<&Path>) -> Discovered {
     out
 }
 
-fn walk(dir: &Path, out: &mut Discovered) {
+fn walk(dir: &Path, exclude: Option<Exclude>, out: &mut Discovered) {
     let mut found = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder
         .add_custom_ignore_filename(".exolintignore")
-        .follow_links(false)
-        .build();
+        .follow_links(false);
+    if let Some(x) = exclude {
+        builder.filter_entry(move |e| e.depth() == 0 || !x(e.path(), false));
+    }
+    let walker = builder.build();
     for entry in walker {
         match entry {
             Ok(e) => {
@@ -111,6 +132,32 @@ pub fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         NotFound => "ファイルが見つかりません".into(),
         PermissionDenied => "読み取り権限がありません".into(),
+        _ if e.raw_os_error() == ELOOP => {
+            "シンボリックリンクが循環しています（リンク先をたどれません）".into()
+        }
         _ => format!("読み込めません（{e}）"),
     }
 }
+
+/// The OS error for too many levels of symbolic links (`io::ErrorKind` has
+/// no stable kind for it).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const ELOOP: Option<i32> = Some(40);
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
+))]
+const ELOOP: Option<i32> = Some(62);
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd"
+)))]
+const ELOOP: Option<i32> = None;

@@ -5,12 +5,13 @@ use crate::citations::{self, Citation, TitleIndex};
 use crate::claims::{self, Claim, Modality};
 use crate::evidence::{self, ClaimContext, Topics};
 use crate::markup;
-use crate::prose::Prose;
+use crate::prose::{Paragraphs, Prose};
 use crate::registry::Registry;
 use crate::rules::{Category, RuleSet, Severity};
 use crate::segment::{self, Sentence};
 use crate::source::Format;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// What the evidence says about a claim.
@@ -87,15 +88,19 @@ pub struct Linter {
     pub rules: RuleSet,
     pub registry: Registry,
     titles: TitleIndex,
+    /// The claim rules compiled for one pass per document.
+    claims: claims::Matcher,
 }
 
 impl Linter {
     pub fn new(rules: RuleSet, registry: Registry) -> Linter {
         let titles = TitleIndex::new(&registry);
+        let claims = claims::Matcher::new(&rules);
         Linter {
             rules,
             registry,
             titles,
+            claims,
         }
     }
 
@@ -119,7 +124,7 @@ pub struct Analysis {
 pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
     let prose = markup::extract(text, format);
     let sentences = segment::split(&prose);
-    let claims = claims::detect(&prose, &sentences, &linter.rules, false);
+    let claims = claims::detect_with(&linter.claims, &prose, &sentences, &linter.rules, false);
     let citations = if claims.is_empty() {
         Vec::new()
     } else {
@@ -130,9 +135,22 @@ pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
     } else {
         Topics::dominant(&linter.registry, &prose.text)
     };
+    // Topics of each paragraph group, computed once: a long paragraph (a
+    // 20 MB single line) with many claims must not be re-tagged per claim.
+    let mut paragraph_topics = HashMap::new();
+    let paragraphs = prose.paragraphs();
     let findings = claims
         .iter()
-        .map(|c| finding_for(c, &prose, &sentences, &citations, &doc_topics, linter, text))
+        .map(|c| {
+            let doc = Context {
+                prose: &prose,
+                paragraphs: &paragraphs,
+                sentences: &sentences,
+                citations: &citations,
+                doc_topics: &doc_topics,
+            };
+            finding_for(c, &doc, &mut paragraph_topics, linter, text)
+        })
         .collect();
     Analysis {
         prose,
@@ -143,38 +161,51 @@ pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
     }
 }
 
+/// What `finding_for` reads of the whole document.
+struct Context<'a> {
+    prose: &'a Prose,
+    paragraphs: &'a Paragraphs,
+    sentences: &'a [Sentence],
+    citations: &'a [Citation],
+    doc_topics: &'a Topics,
+}
+
 fn finding_for(
     c: &Claim,
-    prose: &Prose,
-    sentences: &[Sentence],
-    citations: &[Citation],
-    doc_topics: &Topics,
+    doc: &Context<'_>,
+    paragraph_topics: &mut HashMap<usize, Topics>,
     linter: &Linter,
     text: &str,
 ) -> Finding {
+    let Context {
+        prose,
+        paragraphs,
+        sentences,
+        citations,
+        doc_topics,
+    } = *doc;
     let rule = &linter.rules.rules[c.rule];
     let span = prose.source_range(c.range.clone());
     let matched = one_line(text.get(span.clone()).unwrap_or_default());
     let sentence = &sentences[c.sentence];
     let sentence_text = &prose.text[sentence.range.clone()];
     let block = &prose.blocks[sentence.block];
-    let paragraph: String = prose
-        .blocks
-        .iter()
-        .filter(|b| b.group == block.group)
-        .map(|b| &prose.text[b.range.clone()])
-        .collect();
+    let paragraph = paragraph_topics.entry(block.group).or_insert_with(|| {
+        let paragraph: String = paragraphs
+            .blocks(block.group)
+            .iter()
+            .map(|&b| &prose.text[prose.blocks[b].range.clone()])
+            .collect();
+        Topics::of(&linter.registry, &paragraph)
+    });
     // What the claim is about: its own words first (発毛作用 in a sentence that
     // also names the atopic-dermatitis study it misquotes), then its sentence.
     // Only these can disagree with a cited source; the paragraph and the page
     // fill in what the claim leaves unsaid, for uncited claims and notices.
     let local =
         Topics::of(&linter.registry, &matched).or(&Topics::of(&linter.registry, sentence_text));
-    let topics = local
-        .clone()
-        .or(&Topics::of(&linter.registry, &paragraph))
-        .or(doc_topics);
-    let cited = citations::for_sentence(prose, sentences, c.sentence, citations);
+    let topics = local.clone().or(paragraph).or(doc_topics);
+    let cited = citations::for_sentence_in(prose, paragraphs, sentences, c.sentence, citations);
     let ctx = ClaimContext {
         claim: c,
         text: &matched,

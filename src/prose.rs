@@ -37,6 +37,38 @@ pub struct Block {
     pub group: usize,
 }
 
+/// Paragraph groups of a [`Prose`] (see [`Block::group`]) with their blocks,
+/// so that "every block of this paragraph" is a lookup rather than a scan of
+/// all blocks for every claim.
+#[derive(Debug, Clone, Default)]
+pub struct Paragraphs {
+    /// Block indices sorted by group, then by position.
+    order: Vec<usize>,
+    /// Distinct group ids, ascending.
+    groups: Vec<usize>,
+    /// `order[starts[k]..starts[k + 1]]` are the blocks of `groups[k]`.
+    starts: Vec<usize>,
+    /// From the smallest start to the largest end of each group's blocks.
+    spans: Vec<Range<usize>>,
+}
+
+impl Paragraphs {
+    fn find(&self, group: usize) -> Option<usize> {
+        self.groups.binary_search(&group).ok()
+    }
+
+    /// The blocks of `group`, in document order.
+    pub fn blocks(&self, group: usize) -> &[usize] {
+        self.find(group)
+            .map_or(&[][..], |k| &self.order[self.starts[k]..self.starts[k + 1]])
+    }
+
+    /// The prose range from the first to the last block of `group`.
+    pub fn span(&self, group: usize) -> Option<Range<usize>> {
+        self.find(group).map(|k| self.spans[k].clone())
+    }
+}
+
 /// A hyperlink whose destination was left out of the prose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
@@ -135,6 +167,35 @@ impl Prose {
         let i = self.blocks.partition_point(|b| b.range.start <= pos);
         let i = i.checked_sub(1)?;
         (self.blocks[i].range.end >= pos).then_some(i)
+    }
+
+    /// The blocks of each paragraph group, computed once per document (see
+    /// [`Paragraphs`]).
+    pub fn paragraphs(&self) -> Paragraphs {
+        let mut order: Vec<usize> = (0..self.blocks.len()).collect();
+        order.sort_by_key(|&i| (self.blocks[i].group, i));
+        let mut groups = Vec::new();
+        let mut starts = Vec::new();
+        let mut spans = Vec::new();
+        for (k, &i) in order.iter().enumerate() {
+            let b = &self.blocks[i];
+            if groups.last() != Some(&b.group) {
+                groups.push(b.group);
+                starts.push(k);
+                spans.push(b.range.clone());
+            }
+            if let Some(span) = spans.last_mut() {
+                span.start = span.start.min(b.range.start);
+                span.end = span.end.max(b.range.end);
+            }
+        }
+        starts.push(order.len());
+        Paragraphs {
+            order,
+            groups,
+            starts,
+            spans,
+        }
     }
 
     /// Whether prose offset `pos` is inside an inline quotation.

@@ -3,16 +3,33 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+// Standard error may be a closed pipe too (`exolint … 2>&1 | head`), where
+// std's `eprintln!` panics: these shadow it in this file and drop the error.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 use crate::cli::{CheckArgs, ColorChoice, FailOn, OutputFormat};
 use crate::decode::{self, DecodeError};
-use crate::discover::{self, io_message, Input};
+use crate::discover::{self, Input};
 use crate::lint::Linter;
 use crate::lint::{self, Finding};
-use crate::report::{self, human, json, Diagnostic, FailedFile, Summary};
+use crate::report::{
+    self, checkstyle, concise, github, human, json, junit, rdjson, sarif, Diagnostic, FailedFile,
+    Summary,
+};
 use crate::rules::Severity;
-use std::io::{IsTerminal, Read, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::io::{IsTerminal, Write};
+use std::sync::{Condvar, Mutex};
 
 /// Exit codes.
 pub const EXIT_OK: u8 = 0;
@@ -37,6 +54,8 @@ struct FileOutcome {
 pub struct Engine {
     pub linter: Linter,
     pub show_supported: bool,
+    /// Configuration, suppressions and baseline (`crate::policy`).
+    pub policy: crate::policy::Policy,
 }
 
 /// Runs `exolint check`; returns the exit code.
@@ -45,28 +64,32 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
         eprintln!("error: 検査するファイルまたはディレクトリを指定してください（標準入力は `-`）");
         return EXIT_ERROR;
     }
-    let discovered = discover::discover(&args.paths, args.stdin_filename.as_deref());
+    let discovered = discover::discover_with(
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        engine.policy.excluder(),
+    );
+    // A broken configuration stops the run before anything is linted.
+    if let Err(e) = engine.policy.prepare(&discovered.inputs) {
+        eprint!("{e}");
+        return EXIT_ERROR;
+    }
     let mut had_error = !discovered.errors.is_empty();
     for e in &discovered.errors {
         eprintln!("error: {}: {}", e.path, e.message);
     }
-    for n in &discovered.notes {
-        eprintln!("note: {n}");
+    if !args.quiet {
+        for n in &discovered.notes {
+            eprintln!("note: {n}");
+        }
     }
     let stdin_text = if discovered
         .inputs
         .iter()
         .any(|i| matches!(i, Input::Stdin { .. }))
     {
-        let mut buf = Vec::new();
-        match std::io::stdin().read_to_end(&mut buf) {
-            Ok(_) => Some(buf),
-            Err(e) => {
-                eprintln!("error: <stdin>: {}", io_message(&e));
-                had_error = true;
-                None
-            }
-        }
+        // A failure is reported once, as the stdin input's own error.
+        Some(decode::read_limited(std::io::stdin().lock(), 0).map_err(|e| e.to_string()))
     } else {
         None
     };
@@ -83,55 +106,91 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, 256)
         .min(discovered.inputs.len().max(1));
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<FileOutcome>>> =
-        Mutex::new((0..discovered.inputs.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(input) = discovered.inputs.get(i) else {
-                    break;
-                };
-                let outcome = lint_input(input, stdin_text.as_deref(), engine, args.format, color);
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some(outcome);
-                }
-            });
-        }
-    });
-    let results = results.into_inner().unwrap_or_default();
-
     let mut out = std::io::stdout().lock();
+    // JSON is written file by file as results come in (see `json::Stream`).
+    let mut json_stream = match args.format {
+        OutputFormat::Json => match json::Stream::begin(&mut out) {
+            Ok(s) => Some(s),
+            Err(_) => return quiet_exit(),
+        },
+        _ => None,
+    };
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut summary = Summary::default();
     let mut max: Option<Severity> = None;
-    for r in results.into_iter().flatten() {
-        if let Some(n) = &r.note {
-            eprintln!("note: {}: {n}", r.path);
-        }
-        if let Some(e) = &r.error {
-            eprintln!("error: {}: {e}", r.path);
-            summary.failed_files.push(FailedFile {
-                path: r.path.clone(),
-                message: e.clone(),
+    let mut tally = report::Tally::default();
+    // Every file read and linted, clean or not, in output order.
+    let mut linted: Vec<String> = Vec::new();
+    // Workers lint files in parallel; outcomes are handled here in input
+    // (path) order as soon as each is next, and dropped once printed.
+    let order = InOrder::new(threads * 4);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, FileOutcome)>();
+    let stopped = std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, order, inputs) = (tx.clone(), &order, &discovered.inputs);
+            let stdin = stdin_text.as_ref();
+            scope.spawn(move || {
+                while let Some(i) = order.take(inputs.len()) {
+                    let outcome = lint_input(&inputs[i], stdin, engine, args, color);
+                    if tx.send((i, outcome)).is_err() {
+                        break;
+                    }
+                }
             });
-            had_error = true;
-            continue;
         }
-        summary.files += 1;
-        summary.infos += r.counts[0];
-        summary.warnings += r.counts[1];
-        summary.errors += r.counts[2];
-        max = max.max(r.max_severity);
-        match args.format {
-            OutputFormat::Human => {
-                if write!(out, "{}", r.rendered).is_err() {
-                    return quiet_exit();
+        drop(tx);
+        let mut pending: std::collections::BTreeMap<usize, FileOutcome> = Default::default();
+        let mut handle = || -> Option<u8> {
+            for (i, outcome) in &rx {
+                pending.insert(i, outcome);
+                while let Some(r) = pending.remove(&order.handled()) {
+                    order.advance();
+                    if let Some(n) = &r.note {
+                        if !args.quiet {
+                            eprintln!("note: {}: {n}", r.path);
+                        }
+                    }
+                    if let Some(e) = &r.error {
+                        eprintln!("error: {}: {e}", r.path);
+                        summary.failed_files.push(FailedFile {
+                            path: r.path.clone(),
+                            message: e.clone(),
+                        });
+                        had_error = true;
+                        continue;
+                    }
+                    summary.files += 1;
+                    summary.infos += r.counts[0];
+                    summary.warnings += r.counts[1];
+                    summary.errors += r.counts[2];
+                    max = max.max(r.max_severity);
+                    linted.push(r.path.clone());
+                    tally.add(&r.diagnostics);
+                    match args.format {
+                        OutputFormat::Human => {
+                            if write!(out, "{}", r.rendered).is_err() {
+                                return Some(quiet_exit());
+                            }
+                        }
+                        OutputFormat::Json => {
+                            if let Some(stream) = json_stream.as_mut() {
+                                if stream.diagnostics(&mut out, &r.diagnostics).is_err() {
+                                    return Some(quiet_exit());
+                                }
+                            }
+                        }
+                        _ => all.extend(r.diagnostics),
+                    }
                 }
             }
-            _ => all.extend(r.diagnostics),
-        }
+            None
+        };
+        let stopped = handle();
+        order.stop();
+        stopped
+    });
+    if let Some(code) = stopped {
+        return code;
     }
     for e in &discovered.errors {
         summary.failed_files.push(FailedFile {
@@ -140,12 +199,63 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
         });
     }
     summary.diagnostics = summary.errors + summary.warnings + summary.infos;
-    let text = match args.format {
-        OutputFormat::Json => json::render(&all, &summary),
-        OutputFormat::Human => human::summary_line(&summary, had_error),
+    let statistics = args.statistics.then(|| tally.finish());
+    summary.statistics.clone_from(&statistics);
+    let root = std::env::current_dir().ok();
+    let root = root.as_deref();
+    let rules = &engine.linter.rules;
+    // Line-oriented formats end with the statistics and the summary line;
+    // document formats carry the statistics inside, or print them on
+    // standard error so that standard output stays parseable.
+    let stats_text = statistics
+        .as_ref()
+        .map(report::Statistics::render)
+        .unwrap_or_default();
+    // `--quiet` drops the summary line, not statistics asked for explicitly.
+    let footer = if args.quiet {
+        stats_text.clone()
+    } else {
+        format!("{stats_text}{}", human::summary_line(&summary, had_error))
+    };
+    let (text, side) = match args.format {
+        OutputFormat::Human => (footer, String::new()),
+        OutputFormat::Concise => (format!("{}{footer}", concise::render(&all)), String::new()),
+        OutputFormat::Github => (
+            format!("{}{footer}", github::render(&all, root)),
+            String::new(),
+        ),
+        OutputFormat::Json => match json_stream.take() {
+            Some(stream) => {
+                if stream.finish(&mut out, &summary).is_err() {
+                    return quiet_exit();
+                }
+                (String::new(), String::new())
+            }
+            None => (json::render(&all, &summary), String::new()),
+        },
+        OutputFormat::Sarif => {
+            let options = sarif::Options {
+                rules,
+                root,
+                summary: &summary,
+                had_error,
+                statistics: statistics.as_ref(),
+            };
+            (sarif::render(&all, &options), String::new())
+        }
+        OutputFormat::Rdjsonl => (rdjson::render_lines(&all, rules), stats_text),
+        OutputFormat::Rdjson => (rdjson::render(&all, rules), stats_text),
+        OutputFormat::Checkstyle => (checkstyle::render(&all, &linted), stats_text),
+        OutputFormat::Junit => (
+            junit::render(&all, &linted, &summary.failed_files),
+            stats_text,
+        ),
     };
     if write!(out, "{text}").and_then(|_| out.flush()).is_err() {
         return quiet_exit();
+    }
+    if !side.is_empty() {
+        eprint!("{side}");
     }
     if had_error {
         return EXIT_ERROR;
@@ -162,6 +272,69 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     }
 }
 
+/// Hands out input indices to workers, at most `window` ahead of the next
+/// outcome to be handled, so results waiting to be printed in order (behind
+/// a slow file) stay bounded however many files there are.
+struct InOrder {
+    state: Mutex<OrderState>,
+    moved: Condvar,
+    window: usize,
+}
+
+#[derive(Default)]
+struct OrderState {
+    /// Next index to hand out.
+    next: usize,
+    /// Outcomes handled so far (in order).
+    handled: usize,
+    stop: bool,
+}
+
+impl InOrder {
+    fn new(window: usize) -> InOrder {
+        InOrder {
+            state: Mutex::new(OrderState::default()),
+            moved: Condvar::new(),
+            window: window.max(1),
+        }
+    }
+
+    /// The next index to lint, waiting while the window is full; `None`
+    /// when all `len` are handed out or the run stopped.
+    fn take(&self, len: usize) -> Option<usize> {
+        let mut s = self.state.lock().ok()?;
+        while !s.stop && s.next < len && s.next >= s.handled + self.window {
+            s = self.moved.wait(s).ok()?;
+        }
+        if s.stop || s.next >= len {
+            return None;
+        }
+        s.next += 1;
+        Some(s.next - 1)
+    }
+
+    /// Index of the next outcome to handle.
+    fn handled(&self) -> usize {
+        self.state.lock().map_or(usize::MAX, |s| s.handled)
+    }
+
+    /// One more outcome handled: the window moves on.
+    fn advance(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.handled += 1;
+        }
+        self.moved.notify_all();
+    }
+
+    /// No more outcomes will be handled (output closed): workers finish.
+    fn stop(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.stop = true;
+        }
+        self.moved.notify_all();
+    }
+}
+
 /// A closed pipe (`exolint … | head`) is not an error worth a message.
 fn quiet_exit() -> u8 {
     EXIT_OK
@@ -169,44 +342,32 @@ fn quiet_exit() -> u8 {
 
 fn lint_input(
     input: &Input,
-    stdin: Option<&[u8]>,
+    stdin: Option<&Result<Vec<u8>, String>>,
     engine: &Engine,
-    format: OutputFormat,
+    args: &CheckArgs,
     color: bool,
 ) -> FileOutcome {
+    let format = args.format;
     let path = input.display_path();
-    let bytes = match input {
-        Input::Stdin { .. } => Ok(stdin.unwrap_or_default().to_vec()),
-        Input::File { path, .. } => std::fs::read(path),
-    };
     let mut outcome = FileOutcome {
         path: path.clone(),
         ..FileOutcome::default()
     };
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => {
-            outcome.error = Some(io_message(&e));
-            return outcome;
-        }
-    };
-    let decoded = match decode::decode(bytes) {
+    let decoded = match read_input(input, stdin, args.encoding) {
         Ok(d) => d,
-        Err(DecodeError::Binary) => {
-            outcome.note = Some(DecodeError::Binary.to_string());
+        Err(Unread::Skipped(note)) => {
+            outcome.note = Some(note);
             return outcome;
         }
-        Err(e) => {
-            outcome.error = Some(e.to_string());
+        Err(Unread::Failed(error)) => {
+            outcome.error = Some(error);
             return outcome;
         }
     };
-    let analysis = lint::check_str(&decoded.text, input.format(), &engine.linter);
-    let findings: Vec<Finding> = analysis
-        .findings
-        .into_iter()
-        .filter(|f| engine.show_supported || f.verdict != lint::Verdict::Supported)
-        .collect();
+    let scope = engine.policy.scope(input);
+    let analysis = lint::check_str(&decoded.text, input.format(), scope.linter(&engine.linter));
+    // Configuration, suppressions, `--show-supported` and the baseline.
+    let findings: Vec<Finding> = engine.policy.apply(&scope, &decoded.text, analysis);
     for f in &findings {
         outcome.counts[f.severity as usize] += 1;
         outcome.max_severity = outcome.max_severity.max(Some(f.severity));
@@ -214,11 +375,50 @@ fn lint_input(
     match format {
         OutputFormat::Human => {
             outcome.rendered = human::render(&path, &decoded.text, &findings, color);
+            // Positions are resolved only to count them for `--statistics`.
+            if args.statistics {
+                outcome.diagnostics =
+                    report::diagnostics(&path, &decoded.text, |o| decoded.original(o), &findings);
+            }
         }
         _ => {
             outcome.diagnostics =
-                report::diagnostics(&path, &decoded.text, decoded.offset, &findings);
+                report::diagnostics(&path, &decoded.text, |o| decoded.original(o), &findings);
         }
     }
     outcome
+}
+
+/// Why an input produced no text.
+enum Unread {
+    /// Not an error (a binary file): a note, and the run goes on.
+    Skipped(String),
+    /// A per-file error: reported, exit 2, and the run goes on.
+    Failed(String),
+}
+
+/// Reads and decodes one input, within the size limit.
+fn read_input(
+    input: &Input,
+    stdin: Option<&Result<Vec<u8>, String>>,
+    encoding: Option<decode::Charset>,
+) -> Result<decode::Decoded, Unread> {
+    let bytes = match input {
+        Input::Stdin { .. } => match stdin {
+            Some(Ok(b)) => b.clone(),
+            Some(Err(e)) => return Err(Unread::Failed(e.clone())),
+            None => return Err(Unread::Failed("標準入力を読み込めません".into())),
+        },
+        Input::File { path, .. } => {
+            decode::read_file(path).map_err(|e| Unread::Failed(e.to_string()))?
+        }
+    };
+    let options = decode::Options {
+        charset: encoding,
+        sniff_meta: input.format() == crate::source::Format::Html,
+    };
+    decode::decode_with(bytes, options).map_err(|e| match e {
+        DecodeError::Binary => Unread::Skipped(e.to_string()),
+        e => Unread::Failed(e.to_string()),
+    })
 }

@@ -40,6 +40,14 @@ fn corpus() -> &'static Vec<(String, Format)> {
 fn check_document(text: &str, format: Format) -> usize {
     let prose = markup::extract(text, format);
     prose.check_invariants(text).unwrap();
+    // The offset map is monotonic: later prose never maps to earlier source.
+    let mut last = 0;
+    for (i, _) in prose.text.char_indices() {
+        let at = prose.source_range(i..i).start;
+        assert!(at >= last, "offset map goes backwards at prose {i}");
+        assert!(text.is_char_boundary(at));
+        last = at;
+    }
     let a = check_str(text, format, linter());
     for f in &a.findings {
         assert!(f.span.start < f.span.end, "empty span");
@@ -48,7 +56,7 @@ fn check_document(text: &str, format: Format) -> usize {
         assert!(f.sentence.start <= f.span.start && f.span.end <= f.sentence.end);
         assert!(!slice.trim().is_empty());
     }
-    for l in diagnostics("x", text, 0, &a.findings) {
+    for l in diagnostics("x", text, |o| o, &a.findings) {
         let before = &text[..l.span.start];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
@@ -122,5 +130,48 @@ proptest! {
             }
         }
         check_document(&text, *format);
+    }
+}
+
+/// Documents made from scratch: markup fragments, ASCII and Japanese runs.
+fn soup() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            fragment(),
+            "[ -~]{0,4}",
+            "[ぁ-んァ-ン一-龠。、！？「」（）]{0,4}",
+            Just("効果があります".to_string()),
+            Just("安全です".to_string()),
+            Just("（Choら, 2018）".to_string()),
+            Just("PMID: 29996938".to_string()),
+            Just("<a href=\"https://doi.org/10.1186/s13287-018-0939-5\">".to_string()),
+        ],
+        0..48,
+    )
+    .prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_markdown_keeps_every_invariant(text in soup()) {
+        check_document(&text, Format::Markdown);
+    }
+
+    #[test]
+    fn arbitrary_html_keeps_every_invariant(text in soup()) {
+        check_document(&text, Format::Html);
+    }
+
+    #[test]
+    fn arbitrary_text_keeps_every_invariant(text in soup()) {
+        check_document(&text, Format::Text);
+    }
+
+    #[test]
+    fn any_string_keeps_every_invariant(text in any::<String>(), format in 0usize..3) {
+        let format = [Format::Markdown, Format::Html, Format::Text][format];
+        check_document(&text, format);
     }
 }

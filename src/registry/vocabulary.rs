@@ -3,10 +3,12 @@
 //! `exosome`) and regexes that find the term in marketing copy. The evidence
 //! engine tags claims with these ids and compares them with entries.
 
+use crate::scan::StartScanner;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 /// Compiled-size cap for one pattern (bytes of regex program).
 pub(crate) const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
@@ -78,6 +80,28 @@ pub struct TermMatch<'v> {
 pub struct Vocabulary {
     terms: Vec<Term>,
     by_id: HashMap<String, usize>,
+    /// Every term's patterns compiled together, built on first tagging and
+    /// dropped when a term is added.
+    index: OnceLock<Option<Arc<TagIndex>>>,
+    /// [`Vocabulary::ancestors`] of every id, built on first use.
+    closure: OnceLock<Arc<HashMap<String, Vec<String>>>>,
+}
+
+/// All patterns of all terms in one [`StartScanner`]: tagging a text is one
+/// walk over it rather than a search per pattern.
+struct TagIndex {
+    scanner: StartScanner,
+    /// The term of each scanner pattern; patterns are numbered term by term,
+    /// in each term's order.
+    owner: Vec<usize>,
+}
+
+impl std::fmt::Debug for TagIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TagIndex")
+            .field("patterns", &self.owner.len())
+            .finish()
+    }
 }
 
 /// `_vocabulary.yaml` as written.
@@ -168,7 +192,24 @@ impl Vocabulary {
     /// `narrow` is `broad` or lies below it through `broader` links.
     /// Unknown ids are only equal to themselves. Cycles are tolerated.
     pub fn is_a(&self, narrow: &str, broad: &str) -> bool {
-        narrow == broad || self.ancestors(narrow).contains(&broad)
+        // The closure is computed once: tagging and the evidence engine ask
+        // this for every pair of ids they compare.
+        narrow == broad
+            || self
+                .closure
+                .get_or_init(|| {
+                    Arc::new(
+                        self.by_id
+                            .keys()
+                            .map(|id| {
+                                let up = self.ancestors(id).into_iter().map(str::to_string);
+                                (id.clone(), up.collect())
+                            })
+                            .collect(),
+                    )
+                })
+                .get(narrow)
+                .is_some_and(|up| up.iter().any(|a| a == broad))
     }
 
     /// Every term above `id` through `broader` links (not including `id`),
@@ -193,6 +234,49 @@ impl Vocabulary {
 
     /// Every match of every pattern of every term in `text`, sorted by start.
     pub fn find_terms<'v>(&'v self, text: &str) -> Vec<TermMatch<'v>> {
+        let mut out = match self.tag_index() {
+            Some(index) => {
+                // Each pattern's own `find_iter` matches, rebuilt from every
+                // start where it matches: the first start at or after the end
+                // of the previous match, pattern by pattern in term order.
+                let mut starts: Vec<(usize, usize, usize)> = Vec::new();
+                let mut cache = index.scanner.cache();
+                index
+                    .scanner
+                    .scan(&mut cache, text, 0..text.len(), |pid, s, e| {
+                        starts.push((pid, s, e));
+                    });
+                starts.sort_unstable();
+                let mut out = Vec::with_capacity(starts.len());
+                let mut last: Option<(usize, usize)> = None;
+                for (pid, s, e) in starts {
+                    if last.is_some_and(|(p, end)| p == pid && s < end) {
+                        continue;
+                    }
+                    last = Some((pid, e));
+                    out.push(TermMatch {
+                        term: &self.terms[index.owner[pid]],
+                        range: s..e,
+                    });
+                }
+                out
+            }
+            None => self.find_terms_slowly(text),
+        };
+        out.sort_by(|a, b| {
+            (a.range.start, std::cmp::Reverse(a.range.end), &a.term.id).cmp(&(
+                b.range.start,
+                std::cmp::Reverse(b.range.end),
+                &b.term.id,
+            ))
+        });
+        out.dedup_by(|a, b| a.term.id == b.term.id && a.range == b.range);
+        out
+    }
+
+    /// Every term's regexes one by one: the definition of
+    /// [`Vocabulary::find_terms`], before sorting.
+    fn find_terms_slowly<'v>(&'v self, text: &str) -> Vec<TermMatch<'v>> {
         let mut out = Vec::new();
         for term in &self.terms {
             for re in &term.patterns {
@@ -206,15 +290,26 @@ impl Vocabulary {
                 }
             }
         }
-        out.sort_by(|a, b| {
-            (a.range.start, std::cmp::Reverse(a.range.end), &a.term.id).cmp(&(
-                b.range.start,
-                std::cmp::Reverse(b.range.end),
-                &b.term.id,
-            ))
-        });
-        out.dedup_by(|a, b| a.term.id == b.term.id && a.range == b.range);
         out
+    }
+
+    fn tag_index(&self) -> Option<&TagIndex> {
+        self.index
+            .get_or_init(|| {
+                let mut owner = Vec::new();
+                let mut patterns = Vec::new();
+                for (ti, t) in self.terms.iter().enumerate() {
+                    for re in &t.patterns {
+                        owner.push(ti);
+                        patterns.push(re.as_str());
+                    }
+                }
+                // Each pattern compiled alone, so together they should too;
+                // if not, tagging falls back to the regexes one by one.
+                let scanner = StartScanner::new(&patterns, true).ok()?;
+                Some(Arc::new(TagIndex { scanner, owner }))
+            })
+            .as_deref()
     }
 
     /// Like [`Vocabulary::find_terms`], but keeps only the most specific
@@ -224,9 +319,10 @@ impl Vocabulary {
     /// `msc-exosome` and `exosome`.
     pub fn tag<'v>(&'v self, text: &str) -> Vec<TermMatch<'v>> {
         let all = self.find_terms(text);
-        let dominated = |i: usize| {
+        let dominated = |i: usize, candidates: &[usize]| {
             let m = &all[i];
-            all.iter().enumerate().any(|(j, o)| {
+            candidates.iter().any(|&j| {
+                let o = &all[j];
                 let covers = o.range.start <= m.range.start && m.range.end <= o.range.end;
                 if j == i || !covers || !self.is_a(&o.term.id, &m.term.id) {
                     return false;
@@ -238,15 +334,32 @@ impl Vocabulary {
                 true
             })
         };
-        (0..all.len())
-            .filter(|&i| !dominated(i))
-            .map(|i| all[i].clone())
-            .collect()
+        // Only a match that is still open where another starts can cover it:
+        // sweep in start order keeping those, so that a page with 100,000
+        // mentions is not compared pairwise.
+        let mut open: Vec<usize> = Vec::new();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < all.len() {
+            let start = all[i].range.start;
+            let group_end = i + all[i..].partition_point(|m| m.range.start == start);
+            open.retain(|&o| all[o].range.end > start);
+            open.extend(i..group_end);
+            out.extend(
+                (i..group_end)
+                    .filter(|&m| !dominated(m, &open))
+                    .map(|m| all[m].clone()),
+            );
+            i = group_end;
+        }
+        out
     }
 
     /// Appends a term; the first definition of an id wins lookups, and
     /// [`super::Registry::check`] reports the later ones.
     pub(crate) fn insert(&mut self, term: Term) {
+        self.index = OnceLock::new();
+        self.closure = OnceLock::new();
         self.by_id
             .entry(term.id.clone())
             .or_insert(self.terms.len());
@@ -326,6 +439,42 @@ mod tests {
         assert!(compile_pattern("\\w{1000}{1000}").is_err());
         assert!(compile_pattern(&"a".repeat(PATTERN_MAX_LEN + 1)).is_err());
         assert!(compile_pattern("上清液").is_ok());
+    }
+
+    /// The one-walk tagger finds exactly the matches of the regexes run one
+    /// by one, on the annotated corpus.
+    #[test]
+    fn scanner_agrees_with_the_regexes() {
+        let registry = crate::registry::Registry::builtin();
+        let v = registry.vocabulary();
+        let sorted = |mut out: Vec<TermMatch<'_>>| {
+            out.sort_by(|a, b| {
+                (a.range.start, std::cmp::Reverse(a.range.end), &a.term.id).cmp(&(
+                    b.range.start,
+                    std::cmp::Reverse(b.range.end),
+                    &b.term.id,
+                ))
+            });
+            out.dedup_by(|a, b| a.term.id == b.term.id && a.range == b.range);
+            out.into_iter()
+                .map(|m| (m.range, m.term.id.clone(), m.term.index))
+                .collect::<Vec<_>>()
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut checked = 0;
+        for dir in ["markdown", "html", "text"] {
+            for e in std::fs::read_dir(root.join(dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                let fast = sorted(v.find_terms(&text));
+                checked += fast.len();
+                assert_eq!(fast, sorted(v.find_terms_slowly(&text)), "{:?}", e.path());
+            }
+        }
+        assert!(checked > 100, "the corpus has vocabulary in it");
     }
 
     #[test]

@@ -6,13 +6,33 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod checkstyle;
+pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod rdjson;
+pub mod sarif;
+mod stats;
+mod uri;
+pub mod xml;
 
-use crate::lint::Finding;
+pub use stats::{CategoryCount, RuleCount, Statistics, Tally};
+pub use uri::{file_uri, percent_encode, relative_path, ResolvedPath};
+
+use crate::lint::{self as lint_mod, Finding};
+use crate::rules::{Rule, RuleSet, BUILTIN_RULES};
 use crate::source::{LineIndex, Position};
 use serde::Serialize;
 use std::ops::Range;
+
+/// The tool's home page, for `source.url` and SARIF `informationUri`.
+pub const HOME_URL: &str = "https://github.com/exolint/exolint";
+
+/// Where a built-in rule's file lives in the repository; rule pages link
+/// here so that the URL stays valid as long as the rule exists.
+pub const RULE_URL_BASE: &str = "https://github.com/exolint/exolint/blob/main/";
 
 /// A citation of a diagnostic, with its positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +76,9 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub failed_files: Vec<FailedFile>,
+    /// Counts per rule and category (`--statistics`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<Statistics>,
 }
 
 /// A file that could not be linted.
@@ -65,9 +88,16 @@ pub struct FailedFile {
     pub message: String,
 }
 
-/// Resolves positions for `findings` in `text`; `base` is the number of bytes
-/// stripped before `text` (a BOM).
-pub fn diagnostics(path: &str, text: &str, base: usize, findings: &[Finding]) -> Vec<Diagnostic> {
+/// Resolves positions for `findings` in `text` (the decoded file). Spans are
+/// mapped to byte offsets of the original file by `original` (which adds a
+/// stripped BOM, or maps UTF-16/Shift_JIS/EUC-JP text back to its bytes —
+/// see `Decoded::original`); lines and columns count characters of `text`.
+pub fn diagnostics(
+    path: &str,
+    text: &str,
+    original: impl Fn(usize) -> usize,
+    findings: &[Finding],
+) -> Vec<Diagnostic> {
     let index = LineIndex::new(text);
     let pos = |r: &Range<usize>| (index.position(text, r.start), index.position(text, r.end));
     findings
@@ -78,7 +108,7 @@ pub fn diagnostics(path: &str, text: &str, base: usize, findings: &[Finding]) ->
             Diagnostic {
                 path: path.to_string(),
                 finding: f.clone(),
-                span: base + f.span.start..base + f.span.end,
+                span: original(f.span.start)..original(f.span.end),
                 start,
                 end,
                 start_byte: index.byte_position(f.span.start),
@@ -92,7 +122,7 @@ pub fn diagnostics(path: &str, text: &str, base: usize, findings: &[Finding]) ->
                         let (start, end) = pos(&c.span);
                         DiagnosticCitation {
                             text: c.text.clone(),
-                            span: base + c.span.start..base + c.span.end,
+                            span: original(c.span.start)..original(c.span.end),
                             start,
                             end,
                             id: c.id.clone(),
@@ -102,4 +132,104 @@ pub fn diagnostics(path: &str, text: &str, base: usize, findings: &[Finding]) ->
             }
         })
         .collect()
+}
+
+/// The message every machine-readable format shows, on one line:
+/// `[category/verdict] message`.
+pub fn headline(d: &Diagnostic) -> String {
+    let f = &d.finding;
+    format!(
+        "[{}/{}] {}",
+        f.category,
+        f.verdict.as_str(),
+        lint_mod::one_line(&f.message)
+    )
+}
+
+/// The documentation URL of a rule: only built-in rules have a stable page,
+/// user rules from elsewhere get none rather than a dead link.
+pub fn rule_url(rule: &Rule) -> Option<String> {
+    BUILTIN_RULES
+        .iter()
+        .any(|(origin, _)| *origin == rule.origin)
+        .then(|| format!("{RULE_URL_BASE}{}", rule.origin))
+}
+
+/// The documentation URL of the rule with `code`, if it has one.
+pub fn code_url(rules: &RuleSet, code: &str) -> Option<String> {
+    rules
+        .rules
+        .iter()
+        .find(|r| r.code() == code)
+        .and_then(rule_url)
+}
+
+/// FNV-1a, 64 bits: fingerprints must be identical across Rust versions and
+/// platforms, which `DefaultHasher` does not promise.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The fingerprint of a claim: its rule and its normalised text, so it
+/// survives edits elsewhere in the file. `ordinal` (1-based) tells apart
+/// the same claim repeated in one file, like GitHub's own
+/// `primaryLocationLineHash` does.
+pub fn fingerprint(code: &str, normalized: &str, ordinal: usize) -> String {
+    let mut key = Vec::with_capacity(code.len() + normalized.len() + 1);
+    key.extend_from_slice(code.as_bytes());
+    // A separator no claim text contains keeps `A`+`BC` apart from `AB`+`C`.
+    key.push(0);
+    key.extend_from_slice(normalized.as_bytes());
+    format!("{:016x}:{ordinal}", fnv1a64(&key))
+}
+
+/// Diagnostics grouped by file, in the order of `files` (every linted file,
+/// clean ones with no diagnostics); a diagnostic's path missing from
+/// `files` still gets a group, after the others, so nothing is lost.
+pub fn by_file<'a>(
+    diagnostics: &'a [Diagnostic],
+    files: &'a [String],
+) -> Vec<(&'a str, Vec<&'a Diagnostic>)> {
+    let mut groups: Vec<(&str, Vec<&Diagnostic>)> =
+        files.iter().map(|f| (f.as_str(), Vec::new())).collect();
+    let mut index: std::collections::HashMap<&str, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (*p, i))
+        .collect();
+    for d in diagnostics {
+        let i = *index.entry(d.path.as_str()).or_insert_with(|| {
+            groups.push((d.path.as_str(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(d);
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_matches_the_reference_vectors() {
+        // From the FNV reference test suite.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn fingerprints_depend_on_code_text_and_ordinal() {
+        let a = fingerprint("EXL106", "必ず", 1);
+        assert_eq!(a, fingerprint("EXL106", "必ず", 1));
+        assert_ne!(a, fingerprint("EXL101", "必ず", 1));
+        assert_ne!(a, fingerprint("EXL106", "絶対", 1));
+        assert!(fingerprint("EXL106", "必ず", 2).ends_with(":2"));
+    }
 }
