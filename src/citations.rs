@@ -278,14 +278,27 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
     }
     // A title quoted in 「」 or 『』 with a particle or two changed
     // (エクソソームは/が) still names the entry.
+    // The citations found so far as sorted starts with the furthest end
+    // reached, so the overlap test is a binary search. Quoted titles do not
+    // overlap one another, so those pushed below need no place in it.
+    let mut spans: Vec<(usize, usize)> = out.iter().map(|o| (o.range.start, o.range.end)).collect();
+    spans.sort_unstable();
+    let reach: Vec<usize> = spans
+        .iter()
+        .scan(0, |far, &(_, e)| {
+            *far = e.max(*far);
+            Some(*far)
+        })
+        .collect();
+    let overlaps = |start: usize, end: usize| {
+        let i = spans.partition_point(|&(s, _)| s < end);
+        i > 0 && reach[i - 1] > start
+    };
     for c in p.quoted_title.captures_iter(text) {
         let (Some(whole), Some(inner)) = (c.get(0), c.get(1)) else {
             continue;
         };
-        if out
-            .iter()
-            .any(|o| o.range.start < whole.end() && whole.start() < o.range.end)
-        {
+        if overlaps(whole.start(), whole.end()) {
             continue;
         }
         let grams = bigrams(inner.as_str());
