@@ -144,7 +144,7 @@ pub fn detect_with(
         if let Some(ex) = &rules.rules[ri].exceptions {
             if exceptions_for != Some((ri, si)) {
                 exceptions.clear();
-                exceptions.extend(ex.find_iter(s_text).map(|x| x.range()));
+                exceptions.extend(ex.get().find_iter(s_text).map(|x| x.range()));
                 exceptions_for = Some((ri, si));
             }
             if exceptions
@@ -659,6 +659,7 @@ fn slow_matches(
     let Some(re) = &rules.rules[ri].pattern else {
         return;
     };
+    let re = re.get();
     let mut at = 0;
     while at < text.len() {
         let Some(m) = re.find_at(text, at) else {
@@ -706,6 +707,7 @@ mod tests {
             let (Some(re), Some(category)) = (&rule.pattern, rule.file.category) else {
                 continue;
             };
+            let re = re.get();
             let mut at = 0;
             while at < text.len() {
                 let Some(m) = re.find_at(text, at) else {
@@ -737,7 +739,7 @@ mod tests {
                 let s_text = &text[sentence.range.clone()];
                 let rel = m.start() - sentence.range.start..m.end() - sentence.range.start;
                 if let Some(ex) = &rule.exceptions {
-                    if overlaps_any(ex, s_text, &rel) {
+                    if overlaps_any(ex.get(), s_text, &rel) {
                         continue;
                     }
                 }

@@ -9,6 +9,7 @@ use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// The claim categories, named as in the JSON output and the registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -178,8 +179,56 @@ pub struct Rule {
     pub file: RuleFile,
     /// Where the rule came from (`rules/claim/efficacy-claim.yaml`).
     pub origin: String,
-    pub(crate) pattern: Option<Regex>,
-    pub(crate) exceptions: Option<Regex>,
+    pub pattern: Option<LazyRegex>,
+    pub(crate) exceptions: Option<LazyRegex>,
+}
+
+/// A regex compiled on first use. The claim scanner compiles the rules'
+/// patterns itself, so the joined per-rule regexes are needed only on slow
+/// paths; compiling them eagerly cost most of the start-up time.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    size_limit: usize,
+    cell: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(source: String, size_limit: usize) -> LazyRegex {
+        LazyRegex {
+            source,
+            size_limit,
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// Compiles now: the error, if any, for load-time diagnostics.
+    fn compile(&self) -> Result<&Regex, String> {
+        if let Some(re) = self.cell.get() {
+            return Ok(re);
+        }
+        let re = RegexBuilder::new(&self.source)
+            .size_limit(self.size_limit)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(self.cell.get_or_init(|| re))
+    }
+
+    /// The compiled regex. Sources are checked when loaded (built-ins by the
+    /// test suite), so failure here cannot happen; should it anyway, the
+    /// regex matches nothing rather than stopping the run.
+    pub fn get(&self) -> &Regex {
+        self.cell.get_or_init(|| {
+            RegexBuilder::new(&self.source)
+                .size_limit(self.size_limit)
+                .build()
+                .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("constant regex"))
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
 }
 
 impl Rule {
@@ -346,7 +395,7 @@ impl RuleSet {
     /// The built-in rules. They are checked by the test suite, so a failure
     /// here is a build defect, not a user error.
     pub fn builtin() -> RuleSet {
-        RuleSet::from_sources(BUILTIN_LEXICON, BUILTIN_RULES)
+        RuleSet::load(BUILTIN_LEXICON, BUILTIN_RULES, false)
             .unwrap_or_else(|e| panic!("built-in rules are invalid: {}", e[0]))
     }
 
@@ -354,6 +403,28 @@ impl RuleSet {
     pub fn from_sources(
         lexicon: (&str, &str),
         rules: &[(&str, &str)],
+    ) -> Result<RuleSet, Vec<RuleError>> {
+        RuleSet::load(lexicon, rules, true)
+    }
+
+    /// Compiles every pattern now, as [`RuleSet::from_sources`] does; the
+    /// test suite checks the built-ins with it.
+    pub fn compile_all(&self) -> Result<(), String> {
+        for r in &self.rules {
+            for re in [&r.pattern, &r.exceptions].into_iter().flatten() {
+                re.compile().map_err(|e| format!("{}: {e}", r.origin))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `validate`: compile every pattern now so that errors are reported at
+    /// load; otherwise (the built-ins, checked by the tests) patterns are
+    /// compiled when first used.
+    fn load(
+        lexicon: (&str, &str),
+        rules: &[(&str, &str)],
+        validate: bool,
     ) -> Result<RuleSet, Vec<RuleError>> {
         let mut errors = Vec::new();
         let lex: LexiconFile = yaml::from_str(lexicon.0, lexicon.1).map_err(|e| vec![e.into()])?;
@@ -363,8 +434,8 @@ impl RuleSet {
             if list.is_empty() {
                 return None;
             }
-            match compile_alternation(list.iter().map(|p| expand(p))) {
-                Ok(r) => Some(r),
+            match compile_alternation(list.iter().map(|p| expand(p)), true) {
+                Ok(r) => Some(r.get().clone()),
                 Err(message) => {
                     errors.push(RuleError {
                         origin: lexicon.0.to_string(),
@@ -433,7 +504,7 @@ impl RuleSet {
             let pattern = if file.patterns.is_empty() {
                 None
             } else {
-                match compile_alternation(file.patterns.iter().map(|p| expand(p))) {
+                match compile_alternation(file.patterns.iter().map(|p| expand(p)), validate) {
                     Ok(r) => Some(r),
                     Err(m) => {
                         errors.push(err(format!("patterns: {m}")));
@@ -444,7 +515,7 @@ impl RuleSet {
             let exceptions = if file.exceptions.is_empty() {
                 None
             } else {
-                match compile_alternation(file.exceptions.iter().map(|p| expand(p))) {
+                match compile_alternation(file.exceptions.iter().map(|p| expand(p)), validate) {
                     Ok(r) => Some(r),
                     Err(m) => {
                         errors.push(err(format!("exceptions: {m}")));
@@ -533,25 +604,35 @@ fn expand_macros(pattern: &str, macros: &BTreeMap<String, String>) -> String {
     out
 }
 
-fn compile_alternation(patterns: impl Iterator<Item = String>) -> Result<Regex, String> {
+/// Joins `patterns` into one alternation. With `validate`, compiles it now
+/// and, if that fails, finds the pattern at fault by compiling each alone.
+fn compile_alternation(
+    patterns: impl Iterator<Item = String>,
+    validate: bool,
+) -> Result<LazyRegex, String> {
+    let patterns: Vec<String> = patterns.collect();
     let mut joined = String::new();
-    for (i, p) in patterns.enumerate() {
-        // Compile each alone first so the error names the faulty pattern.
-        RegexBuilder::new(&p)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| format!("pattern {} `{p}`: {e}", i + 1))?;
+    for p in &patterns {
         if !joined.is_empty() {
             joined.push('|');
         }
         joined.push_str("(?:");
-        joined.push_str(&p);
+        joined.push_str(p);
         joined.push(')');
     }
-    RegexBuilder::new(&joined)
-        .size_limit(REGEX_SIZE_LIMIT * 4)
-        .build()
-        .map_err(|e| e.to_string())
+    let re = LazyRegex::new(joined, REGEX_SIZE_LIMIT * 4);
+    if validate {
+        if let Err(e) = re.compile() {
+            for (i, p) in patterns.iter().enumerate() {
+                RegexBuilder::new(p)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| format!("pattern {} `{p}`: {e}", i + 1))?;
+            }
+            return Err(e);
+        }
+    }
+    Ok(re)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -586,6 +667,7 @@ mod tests {
     #[test]
     fn builtin_rules_compile() {
         let rs = RuleSet::builtin();
+        rs.compile_all().unwrap();
         assert!(rs.rules.len() >= 9);
         assert_eq!(rs.nearest("efficacy-claims"), Some("efficacy-claim"));
     }
