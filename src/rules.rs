@@ -190,16 +190,23 @@ pub struct Rule {
 pub struct LazyRegex {
     source: String,
     size_limit: usize,
+    case_insensitive: bool,
     cell: OnceLock<Regex>,
 }
 
 impl LazyRegex {
-    fn new(source: String, size_limit: usize) -> LazyRegex {
+    pub(crate) fn new(source: String, size_limit: usize) -> LazyRegex {
         LazyRegex {
             source,
             size_limit,
+            case_insensitive: false,
             cell: OnceLock::new(),
         }
+    }
+
+    pub(crate) fn case_insensitive(mut self, yes: bool) -> LazyRegex {
+        self.case_insensitive = yes;
+        self
     }
 
     /// Compiles now: the error, if any, for load-time diagnostics.
@@ -209,6 +216,7 @@ impl LazyRegex {
         }
         let re = RegexBuilder::new(&self.source)
             .size_limit(self.size_limit)
+            .case_insensitive(self.case_insensitive)
             .build()
             .map_err(|e| e.to_string())?;
         Ok(self.cell.get_or_init(|| re))
@@ -221,6 +229,7 @@ impl LazyRegex {
         self.cell.get_or_init(|| {
             RegexBuilder::new(&self.source)
                 .size_limit(self.size_limit)
+                .case_insensitive(self.case_insensitive)
                 .build()
                 .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("constant regex"))
         })

@@ -3,8 +3,10 @@
 //! `exosome`) and regexes that find the term in marketing copy. The evidence
 //! engine tags claims with these ids and compares them with entries.
 
+use crate::rules::LazyRegex;
 use crate::scan::StartScanner;
-use regex::{Regex, RegexBuilder};
+use regex_automata::nfa::thompson;
+use regex_automata::util::syntax;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
@@ -53,8 +55,9 @@ pub struct Term {
     pub label: String,
     /// Ids of broader terms (of the same kind).
     pub broader: Vec<String>,
-    /// Compiled patterns, case-insensitive.
-    pub patterns: Vec<Regex>,
+    /// Patterns, case-insensitive; checked when loaded, compiled alone only
+    /// for the slow path (all of them together make the tagging scanner).
+    pub patterns: Vec<LazyRegex>,
     pub(crate) source: usize,
     pub(crate) index: usize,
 }
@@ -131,30 +134,38 @@ pub(crate) struct TermDef {
 }
 
 /// Compiles one vocabulary pattern with the registry's limits.
-pub(crate) fn compile_pattern(src: &str) -> Result<Regex, String> {
+pub(crate) fn compile_pattern(src: &str) -> Result<LazyRegex, String> {
     if src.chars().count() > PATTERN_MAX_LEN {
         return Err(format!(
             "パターンが長すぎます（{PATTERN_MAX_LEN} 文字まで）"
         ));
     }
-    let re = RegexBuilder::new(src)
-        .case_insensitive(true)
-        .size_limit(PATTERN_SIZE_LIMIT)
-        .dfa_size_limit(4 * PATTERN_SIZE_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(n) => {
+    // Checking needs only the NFA: the full regex (DFA, prefilters) is built
+    // when the slow path first wants it, which it almost never does. The NFA
+    // size limit is the same measure `regex`'s `size_limit` applies.
+    let nfa = thompson::Compiler::new()
+        .syntax(syntax::Config::new().case_insensitive(true))
+        .configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build(src)
+        .map_err(|e| match e.size_limit() {
+            Some(n) => {
                 format!("パターンが大きすぎます（コンパイル後 {n} バイトの上限を超えます）")
             }
-            other => format!("正規表現として不正です: {}", first_line(&other.to_string())),
+            None => format!("正規表現として不正です: {}", first_line(&e.to_string())),
         })?;
-    if re.is_match("") {
+    let vm = regex_automata::nfa::thompson::pikevm::PikeVM::new_from_nfa(nfa)
+        .map_err(|e| e.to_string())?;
+    if vm.is_match(&mut vm.create_cache(), "") {
         return Err(
             "空文字列にマッチするパターンは使えません（どの文にもマッチしてしまいます）"
                 .to_string(),
         );
     }
-    Ok(re)
+    Ok(LazyRegex::new(src.to_string(), PATTERN_SIZE_LIMIT * 4).case_insensitive(true))
 }
 
 fn first_line(s: &str) -> String {
@@ -280,7 +291,7 @@ impl Vocabulary {
         let mut out = Vec::new();
         for term in &self.terms {
             for re in &term.patterns {
-                for m in re.find_iter(text) {
+                for m in re.get().find_iter(text) {
                     if !m.is_empty() {
                         out.push(TermMatch {
                             term,
