@@ -18,6 +18,7 @@ use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
 use regex_automata::{meta, Anchored, Input, MatchKind, PatternID};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::Hir;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -95,46 +96,27 @@ impl StartScanner {
     /// Compiles `patterns` (regex syntax, case-insensitive if asked) with
     /// one anchored start per pattern.
     pub(crate) fn new(patterns: &[&str], case_insensitive: bool) -> Result<StartScanner, String> {
-        let syntax = syntax::Config::new().case_insensitive(case_insensitive);
-        let nfa = thompson::Config::new()
-            .which_captures(thompson::WhichCaptures::None)
-            .nfa_size_limit(Some(64 << 20));
-        let dfa = DFA::builder()
-            .configure(
-                DFA::config()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .starts_for_each_pattern(true)
-                    // The claim rules' anchored searches settle at about
-                    // 10 MB of states; a smaller cache is cleared and rebuilt
-                    // over and over. Memory is only taken as states are made.
-                    .cache_capacity(32 << 20)
-                    .unicode_word_boundary(true),
-            )
-            .syntax(syntax)
-            .thompson(nfa.clone())
-            .build_many(patterns)
-            .ok();
+        // Start-up is most of the cost of linting a small file, so the two
+        // cores share it: the patterns are parsed in two halves at once, then
+        // one thread compiles the automaton while the other lists prefixes.
+        let hirs = parse_all(patterns, case_insensitive);
+        let (dfa, tables) = std::thread::scope(|scope| {
+            let dfa = scope.spawn(|| build_dfa(hirs.as_deref()));
+            let tables = prefix_tables(hirs.as_deref());
+            (dfa.join().ok().flatten(), tables)
+        });
         let fallback = OnceLock::new();
         if dfa.is_none() {
             let re = build_fallback(patterns, case_insensitive)?;
             let _ = fallback.set(Some(re));
         }
-        let mut single = Vec::new();
-        let mut pair = Vec::new();
-        let mut always = Vec::new();
-        for (pid, p) in patterns.iter().enumerate() {
-            match prefixes(p, case_insensitive) {
-                Some(set) => {
-                    for (a, b) in set {
-                        match b {
-                            None => single.push((hash_one(a), pid as u32)),
-                            Some(b) => pair.push((hash_two(a, b), pid as u32)),
-                        }
-                    }
-                }
-                None => always.push(pid as u32),
-            }
-        }
+        let (single, pair, always) = tables.unwrap_or_else(|| {
+            (
+                Table::new(1 << SINGLE_BITS, &mut []),
+                Table::new(1 << PAIR_BITS, &mut []),
+                (0..patterns.len() as u32).collect(),
+            )
+        });
         let pool = dfa.clone().map(|d| {
             let make: CacheFn = Box::new(move || d.create_cache());
             Pool::new(make)
@@ -144,8 +126,8 @@ impl StartScanner {
             fallback,
             sources: patterns.iter().map(|p| p.to_string()).collect(),
             case_insensitive,
-            single: Table::new(1 << SINGLE_BITS, &mut single),
-            pair: Table::new(1 << PAIR_BITS, &mut pair),
+            single,
+            pair,
             always,
             pool,
         })
@@ -239,21 +221,98 @@ fn build_fallback<P: AsRef<str>>(
         .map_err(|e| e.to_string())
 }
 
-/// The first one or two characters of every match of `pattern`, or `None`
-/// when they cannot be listed (a leading negated class, an empty match).
-fn prefixes(pattern: &str, case_insensitive: bool) -> Option<Vec<(char, Option<char>)>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .case_insensitive(case_insensitive)
-        .build()
-        .parse(pattern)
+/// Every pattern parsed, or `None` if one does not parse (then the caller's
+/// fallback reports the error).
+fn parse_all(patterns: &[&str], case_insensitive: bool) -> Option<Vec<Hir>> {
+    let parse = |p: &&str| {
+        regex_syntax::ParserBuilder::new()
+            .case_insensitive(case_insensitive)
+            .build()
+            .parse(p)
+            .ok()
+    };
+    // Halves of about equal source length: one rule's patterns can be a
+    // third of all of them.
+    let total: usize = patterns.iter().map(|p| p.len()).sum();
+    let mut acc = 0;
+    let split = patterns
+        .iter()
+        .position(|p| {
+            acc += p.len();
+            acc * 2 >= total
+        })
+        .map_or(patterns.len(), |i| i + 1);
+    let (a, b) = patterns.split_at(split);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| b.iter().map(parse).collect::<Option<Vec<_>>>());
+        let first = a.iter().map(parse).collect::<Option<Vec<_>>>();
+        (first, second.join().ok().flatten())
+    });
+    let mut all = first?;
+    all.extend(second?);
+    Some(all)
+}
+
+fn build_dfa(hirs: Option<&[Hir]>) -> Option<DFA> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .which_captures(thompson::WhichCaptures::None)
+                .nfa_size_limit(Some(64 << 20)),
+        )
+        .build_many_from_hir(hirs?)
         .ok()?;
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(MatchKind::LeftmostFirst)
+                .starts_for_each_pattern(true)
+                // The claim rules' anchored searches settle at about
+                // 10 MB of states; a smaller cache is cleared and rebuilt
+                // over and over. Memory is only taken as states are made.
+                .cache_capacity(32 << 20)
+                .unicode_word_boundary(true),
+        )
+        .build_from_nfa(nfa)
+        .ok()
+}
+
+/// The first-character tables of every pattern, and the patterns tried
+/// everywhere.
+fn prefix_tables(hirs: Option<&[Hir]>) -> Option<(Table, Table, Vec<u32>)> {
+    let mut single = Vec::new();
+    let mut pair = Vec::new();
+    let mut always = Vec::new();
+    for (pid, hir) in hirs?.iter().enumerate() {
+        match prefixes(hir) {
+            Some(set) => {
+                for (a, b) in set {
+                    match b {
+                        None => single.push((hash_one(a), pid as u32)),
+                        Some(b) => pair.push((hash_two(a, b), pid as u32)),
+                    }
+                }
+            }
+            None => always.push(pid as u32),
+        }
+    }
+    Some((
+        Table::new(1 << SINGLE_BITS, &mut single),
+        Table::new(1 << PAIR_BITS, &mut pair),
+        always,
+    ))
+}
+
+/// The first one or two characters of every match of `hir`, or `None`
+/// when they cannot be listed (a leading negated class, an empty match).
+fn prefixes(hir: &Hir) -> Option<Vec<(char, Option<char>)>> {
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix)
         .limit_class(300)
         .limit_repeat(2)
         .limit_literal_len(8)
         .limit_total(20_000);
-    let seq = ex.extract(&hir);
+    let seq = ex.extract(hir);
     let mut out = Vec::new();
     for lit in seq.literals()? {
         let bytes = lit.as_bytes();
