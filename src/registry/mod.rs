@@ -237,12 +237,10 @@ impl Registry {
             .iter()
             .map(|s| Outline::parse(&s.text))
             .collect();
-        let outline = |src: usize| {
-            outlines
-                .get(src)
-                .cloned()
-                .unwrap_or_else(|| Outline::parse(""))
-        };
+        // Looked up per term and entry: a clone each time made checking a
+        // large vocabulary quadratic.
+        let empty = Outline::parse("");
+        let outline = |src: usize| outlines.get(src).unwrap_or(&empty);
         self.check_vocabulary(&outline, &mut out);
         self.check_entries(&outline, &mut out);
         out
@@ -279,7 +277,11 @@ impl Registry {
         format!("{name}:{line}:{col}")
     }
 
-    fn check_vocabulary(&self, outline: &impl Fn(usize) -> Outline, out: &mut Vec<RegistryError>) {
+    fn check_vocabulary<'o>(
+        &self,
+        outline: &impl Fn(usize) -> &'o Outline,
+        out: &mut Vec<RegistryError>,
+    ) {
         use PathSeg::{Index, Key};
         let mut first: HashMap<&str, &Term> = HashMap::new();
         for t in self.vocabulary.terms() {
@@ -289,13 +291,13 @@ impl Registry {
                 let po = outline(prev.source);
                 let prev_pos = self.position_of(
                     prev.source,
-                    &po,
+                    po,
                     &[Key(prev.kind.as_str()), Index(prev.index), Key("id")],
                 );
                 out.push(self.err_at(
                     error::DUPLICATE_ID,
                     t.source,
-                    &o,
+                    o,
                     &[base[0], base[1], Key("id")],
                     format!(
                         "語彙 ID `{}` は既に定義されています（最初の定義: {prev_pos}）",
@@ -311,7 +313,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         t.source,
-                        &o,
+                        o,
                         &path,
                         self.unknown_term_message(t.kind, b),
                     ));
@@ -319,7 +321,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         t.source,
-                        &o,
+                        o,
                         &path,
                         format!("`{}` → `{b}` の broader が循環しています", t.id),
                     ));
@@ -356,7 +358,11 @@ impl Registry {
         )
     }
 
-    fn check_entries(&self, outline: &impl Fn(usize) -> Outline, out: &mut Vec<RegistryError>) {
+    fn check_entries<'o>(
+        &self,
+        outline: &impl Fn(usize) -> &'o Outline,
+        out: &mut Vec<RegistryError>,
+    ) {
         use PathSeg::{Index, Key};
         let mut first: HashMap<&str, &Entry> = HashMap::new();
         for e in &self.entries {
@@ -371,11 +377,11 @@ impl Registry {
                 let po = outline(prev.loc.source);
                 let mut pp: Vec<PathSeg<'_>> = prev.loc.index.map(Index).into_iter().collect();
                 pp.push(Key("id"));
-                let prev_pos = self.position_of(prev.loc.source, &po, &pp);
+                let prev_pos = self.position_of(prev.loc.source, po, &pp);
                 out.push(self.err_at(
                     error::DUPLICATE_ID,
                     e.loc.source,
-                    &o,
+                    o,
                     &at(&[Key("id")]),
                     format!(
                         "ID `{}` は既に定義されています（最初の定義: {prev_pos}）",
@@ -390,7 +396,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         e.loc.source,
-                        &o,
+                        o,
                         &at(path),
                         self.unknown_term_message(kind, id),
                     ));
@@ -451,7 +457,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::INCONSISTENT_ENTRY,
                         e.loc.source,
-                        &o,
+                        o,
                         &path,
                         format!("`related` に自分自身 `{r}` が含まれています"),
                     ));
@@ -463,7 +469,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         e.loc.source,
-                        &o,
+                        o,
                         &path,
                         format!("関連エントリ `{r}` は登録されていません。{hint}"),
                     ));
