@@ -123,6 +123,7 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     let mut linted: Vec<String> = Vec::new();
     // Workers lint files in parallel; outcomes are handled here in input
     // (path) order as soon as each is next, and dropped once printed.
+    let cwd = std::env::current_dir().ok();
     let order = InOrder::new(threads * 4);
     let (tx, rx) = std::sync::mpsc::channel::<(usize, FileOutcome)>();
     let stopped = std::thread::scope(|scope| {
@@ -179,6 +180,26 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                                 }
                             }
                         }
+                        // Line formats are written file by file, like JSON;
+                        // only document formats (SARIF, rdjson, Checkstyle,
+                        // JUnit) must hold every diagnostic until the end.
+                        OutputFormat::Concise => {
+                            if write!(out, "{}", concise::render(&r.diagnostics)).is_err() {
+                                return Some(quiet_exit());
+                            }
+                        }
+                        OutputFormat::Github => {
+                            let text = github::render(&r.diagnostics, cwd.as_deref());
+                            if write!(out, "{text}").is_err() {
+                                return Some(quiet_exit());
+                            }
+                        }
+                        OutputFormat::Rdjsonl => {
+                            let text = rdjson::render_lines(&r.diagnostics, &engine.linter.rules);
+                            if write!(out, "{text}").is_err() {
+                                return Some(quiet_exit());
+                            }
+                        }
                         _ => all.extend(r.diagnostics),
                     }
                 }
@@ -201,8 +222,7 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     summary.diagnostics = summary.errors + summary.warnings + summary.infos;
     let statistics = args.statistics.then(|| tally.finish());
     summary.statistics.clone_from(&statistics);
-    let root = std::env::current_dir().ok();
-    let root = root.as_deref();
+    let root = cwd.as_deref();
     let rules = &engine.linter.rules;
     // Line-oriented formats end with the statistics and the summary line;
     // document formats carry the statistics inside, or print them on
@@ -219,11 +239,7 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     };
     let (text, side) = match args.format {
         OutputFormat::Human => (footer, String::new()),
-        OutputFormat::Concise => (format!("{}{footer}", concise::render(&all)), String::new()),
-        OutputFormat::Github => (
-            format!("{}{footer}", github::render(&all, root)),
-            String::new(),
-        ),
+        OutputFormat::Concise | OutputFormat::Github => (footer, String::new()),
         OutputFormat::Json => match json_stream.take() {
             Some(stream) => {
                 if stream.finish(&mut out, &summary).is_err() {
@@ -243,7 +259,7 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
             };
             (sarif::render(&all, &options), String::new())
         }
-        OutputFormat::Rdjsonl => (rdjson::render_lines(&all, rules), stats_text),
+        OutputFormat::Rdjsonl => (String::new(), stats_text),
         OutputFormat::Rdjson => (rdjson::render(&all, rules), stats_text),
         OutputFormat::Checkstyle => (checkstyle::render(&all, &linted), stats_text),
         OutputFormat::Junit => (
@@ -383,7 +399,7 @@ fn lint_input(
         }
         _ => {
             outcome.diagnostics =
-                report::diagnostics(&path, &decoded.text, |o| decoded.original(o), &findings);
+                report::into_diagnostics(&path, &decoded.text, |o| decoded.original(o), findings);
         }
     }
     outcome

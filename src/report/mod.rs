@@ -99,39 +99,63 @@ pub fn diagnostics(
     findings: &[Finding],
 ) -> Vec<Diagnostic> {
     let index = LineIndex::new(text);
-    let pos = |r: &Range<usize>| (index.position(text, r.start), index.position(text, r.end));
     findings
         .iter()
-        .map(|f| {
-            let (start, end) = pos(&f.span);
-            let claim = text.get(f.span.clone()).unwrap_or_default();
-            Diagnostic {
-                path: path.to_string(),
-                finding: f.clone(),
-                span: original(f.span.start)..original(f.span.end),
+        .map(|f| diagnostic(path, text, &index, &original, f.clone()))
+        .collect()
+}
+
+/// [`diagnostics`] taking the findings: a large file's findings and their
+/// diagnostics are then never all in memory at once.
+pub fn into_diagnostics(
+    path: &str,
+    text: &str,
+    original: impl Fn(usize) -> usize,
+    findings: Vec<Finding>,
+) -> Vec<Diagnostic> {
+    let index = LineIndex::new(text);
+    findings
+        .into_iter()
+        .map(|f| diagnostic(path, text, &index, &original, f))
+        .collect()
+}
+
+fn diagnostic(
+    path: &str,
+    text: &str,
+    index: &LineIndex,
+    original: &impl Fn(usize) -> usize,
+    f: Finding,
+) -> Diagnostic {
+    let pos = |r: &Range<usize>| (index.position(text, r.start), index.position(text, r.end));
+    let (start, end) = pos(&f.span);
+    let claim = text.get(f.span.clone()).unwrap_or_default();
+    let citations = f
+        .citations
+        .iter()
+        .map(|c| {
+            let (start, end) = pos(&c.span);
+            DiagnosticCitation {
+                text: c.text.clone(),
+                span: original(c.span.start)..original(c.span.end),
                 start,
                 end,
-                start_byte: index.byte_position(f.span.start),
-                end_byte: index.byte_position(f.span.end),
-                text: claim.to_string(),
-                normalized: claim.split_whitespace().collect(),
-                citations: f
-                    .citations
-                    .iter()
-                    .map(|c| {
-                        let (start, end) = pos(&c.span);
-                        DiagnosticCitation {
-                            text: c.text.clone(),
-                            span: original(c.span.start)..original(c.span.end),
-                            start,
-                            end,
-                            id: c.id.clone(),
-                        }
-                    })
-                    .collect(),
+                id: c.id.clone(),
             }
         })
-        .collect()
+        .collect();
+    Diagnostic {
+        path: path.to_string(),
+        span: original(f.span.start)..original(f.span.end),
+        start,
+        end,
+        start_byte: index.byte_position(f.span.start),
+        end_byte: index.byte_position(f.span.end),
+        text: claim.to_string(),
+        normalized: claim.split_whitespace().collect(),
+        citations,
+        finding: f,
+    }
 }
 
 /// The message every machine-readable format shows, on one line:
