@@ -10,6 +10,11 @@
 # (`rustup toolchain install nightly`). Crashes land in
 # fuzz/artifacts/<target>/; copy each to fuzz/regressions/<target>/ once
 # fixed, where `cargo test --test robustness` replays it.
+#
+# Do not pause a run (kill -STOP, a laptop's sleep): libFuzzer's -timeout
+# counts wall time, so the unit in flight is written out as a spurious
+# `timeout-…` artifact and the run ends. Replay such an artifact with the
+# target binary before treating it as a hang.
 set -euo pipefail
 cd "$(dirname "$0")"
 RUNS=${RUNS:-10000000}

@@ -302,9 +302,15 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
             continue;
         }
         let grams = bigrams(inner.as_str());
+        // Dice ≥ 0.75 needs the shorter bigram list to be at least 0.6 of the
+        // longer one, so titles of very different length are skipped unscored:
+        // most quoted phrases in copy (「患者様の声」) are far shorter than
+        // any title.
+        let n = grams.len();
         let best = titles
             .fuzzy
             .iter()
+            .filter(|(g, _)| 5 * n.min(g.len()) >= 3 * n.max(g.len()))
             .map(|(g, id)| (dice(&grams, g), id))
             .fold(None::<(f64, &String)>, |best, (score, id)| match best {
                 Some((b, _)) if b >= score => best,

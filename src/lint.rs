@@ -138,6 +138,7 @@ pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
     // Topics of each paragraph group, computed once: a long paragraph (a
     // 20 MB single line) with many claims must not be re-tagged per claim.
     let mut paragraph_topics = HashMap::new();
+    let mut sentence_topics = None;
     let paragraphs = prose.paragraphs();
     let findings = claims
         .iter()
@@ -149,7 +150,14 @@ pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
                 citations: &citations,
                 doc_topics: &doc_topics,
             };
-            finding_for(c, &doc, &mut paragraph_topics, linter, text)
+            finding_for(
+                c,
+                &doc,
+                &mut paragraph_topics,
+                &mut sentence_topics,
+                linter,
+                text,
+            )
         })
         .collect();
     Analysis {
@@ -174,6 +182,7 @@ fn finding_for(
     c: &Claim,
     doc: &Context<'_>,
     paragraph_topics: &mut HashMap<usize, Topics>,
+    sentence_topics: &mut Option<(usize, Topics)>,
     linter: &Linter,
     text: &str,
 ) -> Finding {
@@ -202,8 +211,19 @@ fn finding_for(
     // also names the atopic-dermatitis study it misquotes), then its sentence.
     // Only these can disagree with a cited source; the paragraph and the page
     // fill in what the claim leaves unsaid, for uncited claims and notices.
-    let local =
-        Topics::of(&linter.registry, &matched).or(&Topics::of(&linter.registry, sentence_text));
+    // Claims of one sentence come together: its topics are tagged once.
+    if sentence_topics
+        .as_ref()
+        .is_none_or(|(i, _)| *i != c.sentence)
+    {
+        *sentence_topics = Some((c.sentence, Topics::of(&linter.registry, sentence_text)));
+    }
+    let of_sentence = sentence_topics.as_ref().map(|(_, t)| t);
+    let own = Topics::of(&linter.registry, &matched);
+    let local = match of_sentence {
+        Some(t) => own.or(t),
+        None => own,
+    };
     let topics = local.clone().or(paragraph).or(doc_topics);
     let cited = citations::for_sentence_in(prose, paragraphs, sentences, c.sentence, citations);
     let ctx = ClaimContext {
