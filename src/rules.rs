@@ -179,7 +179,7 @@ pub struct Rule {
     pub file: RuleFile,
     /// Where the rule came from (`rules/claim/efficacy-claim.yaml`).
     pub origin: String,
-    pub pattern: Option<LazyRegex>,
+    pub(crate) pattern: Option<LazyRegex>,
     pub(crate) exceptions: Option<LazyRegex>,
 }
 
@@ -209,16 +209,19 @@ impl LazyRegex {
         self
     }
 
+    fn build(&self) -> Result<Regex, regex::Error> {
+        RegexBuilder::new(&self.source)
+            .size_limit(self.size_limit)
+            .case_insensitive(self.case_insensitive)
+            .build()
+    }
+
     /// Compiles now: the error, if any, for load-time diagnostics.
     fn compile(&self) -> Result<&Regex, String> {
         if let Some(re) = self.cell.get() {
             return Ok(re);
         }
-        let re = RegexBuilder::new(&self.source)
-            .size_limit(self.size_limit)
-            .case_insensitive(self.case_insensitive)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let re = self.build().map_err(|e| e.to_string())?;
         Ok(self.cell.get_or_init(|| re))
     }
 
@@ -227,10 +230,7 @@ impl LazyRegex {
     /// regex matches nothing rather than stopping the run.
     pub fn get(&self) -> &Regex {
         self.cell.get_or_init(|| {
-            RegexBuilder::new(&self.source)
-                .size_limit(self.size_limit)
-                .case_insensitive(self.case_insensitive)
-                .build()
+            self.build()
                 .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("constant regex"))
         })
     }
@@ -578,6 +578,23 @@ impl RuleSet {
             .min()
             .map(|(_, k)| k)
     }
+}
+
+/// Every claim rule's patterns with the lexicon's macros expanded, one regex
+/// each, in rule order: the pattern file `rg -f` gets in the benchmark.
+pub fn expanded_claim_patterns(
+    lexicon: (&str, &str),
+    rules: &[(&str, &str)],
+) -> Result<Vec<String>, RuleError> {
+    let lex: LexiconFile = yaml::from_str(lexicon.0, lexicon.1)?;
+    let mut out = Vec::new();
+    for (origin, text) in rules {
+        let file: RuleFile = yaml::from_str(origin, text)?;
+        if file.kind == RuleKind::Claim {
+            out.extend(file.patterns.iter().map(|p| expand_macros(p, &lex.macros)));
+        }
+    }
+    Ok(out)
 }
 
 /// Replaces `{{NAME}}` with the macro's pattern, wrapped in a group.

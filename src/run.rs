@@ -183,20 +183,15 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                         // Line formats are written file by file, like JSON;
                         // only document formats (SARIF, rdjson, Checkstyle,
                         // JUnit) must hold every diagnostic until the end.
-                        OutputFormat::Concise => {
-                            if write!(out, "{}", concise::render(&r.diagnostics)).is_err() {
-                                return Some(quiet_exit());
-                            }
-                        }
-                        OutputFormat::Github => {
-                            let text = github::render(&r.diagnostics, cwd.as_deref());
-                            if write!(out, "{text}").is_err() {
-                                return Some(quiet_exit());
-                            }
-                        }
-                        OutputFormat::Rdjsonl => {
-                            let text = rdjson::render_lines(&r.diagnostics, &engine.linter.rules);
-                            if write!(out, "{text}").is_err() {
+                        OutputFormat::Concise | OutputFormat::Github | OutputFormat::Rdjsonl => {
+                            let text = match args.format {
+                                OutputFormat::Concise => concise::render(&r.diagnostics),
+                                OutputFormat::Github => {
+                                    github::render(&r.diagnostics, cwd.as_deref())
+                                }
+                                _ => rdjson::render_lines(&r.diagnostics, &engine.linter.rules),
+                            };
+                            if out.write_all(text.as_bytes()).is_err() {
                                 return Some(quiet_exit());
                             }
                         }
