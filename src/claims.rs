@@ -609,7 +609,7 @@ impl Matcher {
         }
         // The rules already compiled with `regex`, so this succeeds; should
         // it fail anyway, the rules are searched the slow way.
-        let scanner = StartScanner::new(&patterns, false).ok();
+        let scanner = StartScanner::new_within(&patterns).ok();
         Matcher {
             rules: ids,
             scanner,
@@ -628,16 +628,13 @@ impl Matcher {
         };
         let mut cache = scanner.cache();
         for (si, sentence) in sentences.iter().enumerate() {
-            let end = sentence.range.end;
-            scanner.scan(&mut cache, text, sentence.range.clone(), |pid, s, e| {
-                if e <= end {
-                    out.push(RawMatch {
-                        rule: self.rules[pid],
-                        start: s,
-                        end: e,
-                        sentence: si,
-                    });
-                }
+            scanner.scan_within(&mut cache, text, sentence.range.clone(), |pid, s, e| {
+                out.push(RawMatch {
+                    rule: self.rules[pid],
+                    start: s,
+                    end: e,
+                    sentence: si,
+                });
             });
         }
         // Rule by rule, then by start, as the claim filters expect.

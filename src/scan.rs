@@ -18,7 +18,7 @@ use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
 use regex_automata::{meta, Anchored, Input, MatchKind, PatternID};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Hir, HirKind};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -73,6 +73,30 @@ type CacheFn = Box<dyn Fn() -> Cache + Send + Sync>;
 /// [`StartScanner::cache`].
 pub(crate) struct ScanCache<'a> {
     dfa: Option<PoolGuard<'a, Cache, CacheFn>>,
+    /// `live[b] == round`: branch `b` can end inside the range being
+    /// scanned by [`StartScanner::scan_within`].
+    live: Vec<u32>,
+    round: u32,
+    /// `wanted[pattern] == position + 1`: already searched at `position`.
+    wanted: Vec<usize>,
+}
+
+/// The top-level alternatives ("branches") of every pattern, indexed by the
+/// first characters they can start with and the last bytes they can end
+/// with, for [`StartScanner::scan_within`].
+struct Branches {
+    /// The pattern each branch belongs to.
+    owner: Vec<u32>,
+    single: Table,
+    pair: Table,
+    /// Branches whose first characters cannot be listed.
+    always: Vec<u32>,
+    /// The last one or two characters every match of a branch can end
+    /// with, as tables like the first-character ones.
+    end_single: Table,
+    end_pair: Table,
+    /// Branches whose endings cannot be listed: live in every range.
+    unbounded: Vec<u32>,
 }
 
 /// Compiled patterns with first-character tables; see the module docs.
@@ -89,6 +113,7 @@ pub(crate) struct StartScanner {
     pair: Table,
     /// Patterns whose first characters cannot be listed: tried everywhere.
     always: Vec<u32>,
+    branches: Option<Branches>,
     pool: Option<Pool<Cache, CacheFn>>,
 }
 
@@ -96,14 +121,34 @@ impl StartScanner {
     /// Compiles `patterns` (regex syntax, case-insensitive if asked) with
     /// one anchored start per pattern.
     pub(crate) fn new(patterns: &[&str], case_insensitive: bool) -> Result<StartScanner, String> {
+        StartScanner::build(patterns, case_insensitive, false)
+    }
+
+    /// A scanner for [`StartScanner::scan_within`]: it also indexes the
+    /// branches of every pattern by how they start and end.
+    pub(crate) fn new_within(patterns: &[&str]) -> Result<StartScanner, String> {
+        StartScanner::build(patterns, false, true)
+    }
+
+    fn build(
+        patterns: &[&str],
+        case_insensitive: bool,
+        within: bool,
+    ) -> Result<StartScanner, String> {
         // Start-up is most of the cost of linting a small file, so the two
         // cores share it: the patterns are parsed in two halves at once, then
         // one thread compiles the automaton while the other lists prefixes.
         let hirs = parse_all(patterns, case_insensitive);
-        let (dfa, tables) = std::thread::scope(|scope| {
+        let (dfa, (tables, branches)) = std::thread::scope(|scope| {
             let dfa = scope.spawn(|| build_dfa(hirs.as_deref()));
-            let tables = prefix_tables(hirs.as_deref());
-            (dfa.join().ok().flatten(), tables)
+            // `scan_within` needs only the branch tables.
+            let branches = hirs.as_deref().filter(|_| within).map(branch_tables);
+            let tables = if branches.is_some() {
+                None
+            } else {
+                prefix_tables(hirs.as_deref())
+            };
+            (dfa.join().ok().flatten(), (tables, branches))
         });
         let fallback = OnceLock::new();
         if dfa.is_none() {
@@ -129,6 +174,7 @@ impl StartScanner {
             single,
             pair,
             always,
+            branches,
             pool,
         })
     }
@@ -137,7 +183,85 @@ impl StartScanner {
     pub(crate) fn cache(&self) -> ScanCache<'_> {
         ScanCache {
             dfa: self.pool.as_ref().map(Pool::get),
+            live: vec![0; self.branches.as_ref().map_or(0, |b| b.owner.len())],
+            round: 0,
+            wanted: vec![0; self.sources.len()],
         }
+    }
+
+    /// Like [`StartScanner::scan`], but only for matches that end within
+    /// `range`, which lets most searches be skipped: a match ending inside
+    /// the range ends with one of its branch's endings, so a branch none
+    /// of whose endings occur in the range cannot match there, and a
+    /// pattern is searched at a position only if one of its live branches
+    /// can start there. A pattern that is searched is searched whole, so
+    /// each match is exactly the one [`StartScanner::scan`] reports.
+    pub(crate) fn scan_within(
+        &self,
+        cache: &mut ScanCache<'_>,
+        text: &str,
+        range: Range<usize>,
+        mut found: impl FnMut(usize, usize, usize),
+    ) {
+        let Some(b) = &self.branches else {
+            let end = range.end;
+            return self.scan(cache, text, range, |pid, s, e| {
+                if e <= end {
+                    found(pid, s, e)
+                }
+            });
+        };
+        let Some(slice) = text.get(range.clone()) else {
+            return;
+        };
+        cache.round = cache.round.wrapping_add(1);
+        if cache.round == 0 {
+            cache.live.fill(0);
+            cache.round = 1;
+        }
+        let round = cache.round;
+        let mut any = false;
+        for &br in &b.unbounded {
+            cache.live[br as usize] = round;
+            any = true;
+        }
+        let mut prev: Option<char> = None;
+        for c in slice.chars() {
+            let ends = b.end_single.get(hash_one(c));
+            let pairs = prev.map_or(&[][..], |a| b.end_pair.get(hash_two(a, c)));
+            for &br in ends.iter().chain(pairs) {
+                cache.live[br as usize] = round;
+                any = true;
+            }
+            prev = Some(c);
+        }
+        if !any {
+            return;
+        }
+        let mut chars = slice.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let p = range.start + i;
+            let next = chars.peek().map(|&(_, d)| d);
+            let single = b.single.get(hash_one(c));
+            let pair = next.map_or(&[][..], |d| b.pair.get(hash_two(c, d)));
+            for &br in single.iter().chain(pair).chain(&b.always) {
+                if cache.live[br as usize] != round {
+                    continue;
+                }
+                let pid = b.owner[br as usize] as usize;
+                if cache.wanted[pid] == p + 1 {
+                    continue;
+                }
+                cache.wanted[pid] = p + 1;
+                if let Some(end) = self.anchored(cache, pid, text, p) {
+                    if end > p && end <= range.end {
+                        found(pid, p, end);
+                    }
+                }
+            }
+        }
+        // Positions restart at every range: forget them.
+        cache.wanted.fill(0);
     }
 
     /// Calls `found(pattern, start, end)` for every position `start` in
@@ -277,6 +401,94 @@ fn build_dfa(hirs: Option<&[Hir]>) -> Option<DFA> {
         .ok()
 }
 
+/// The branches of a pattern: its top-level alternatives, through groups.
+fn branches_of<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
+    match hir.kind() {
+        HirKind::Alternation(subs) => subs.iter().for_each(|h| branches_of(h, out)),
+        HirKind::Capture(c) => branches_of(&c.sub, out),
+        _ => out.push(hir),
+    }
+}
+
+/// The last one or two characters of every match of `hir`, or `None`
+/// when they cannot be listed (an empty match, an ending class too large).
+fn endings(hir: &Hir) -> Option<Vec<(Option<char>, char)>> {
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Suffix)
+        .limit_class(64)
+        .limit_repeat(2)
+        .limit_literal_len(6)
+        .limit_total(1_000);
+    let seq = ex.extract(hir);
+    let mut out = Vec::new();
+    for lit in seq.literals()? {
+        let bytes = lit.as_bytes();
+        // Suffixes are cut at a byte limit, possibly inside a character:
+        // keep the whole characters at the end.
+        let start = (0..=bytes.len())
+            .find(|&i| std::str::from_utf8(&bytes[i..]).is_ok())
+            .unwrap_or(bytes.len());
+        let valid = std::str::from_utf8(&bytes[start..]).ok()?;
+        let mut cs = valid.chars().rev();
+        match (cs.next(), cs.next()) {
+            (None, _) => return None,
+            (Some(b), a) => out.push((a, b)),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+fn branch_tables(hirs: &[Hir]) -> Branches {
+    let mut owner = Vec::new();
+    let mut single = Vec::new();
+    let mut pair = Vec::new();
+    let mut always = Vec::new();
+    let mut end_single = Vec::new();
+    let mut end_pair = Vec::new();
+    let mut unbounded = Vec::new();
+    for (pid, hir) in hirs.iter().enumerate() {
+        let mut list = Vec::new();
+        branches_of(hir, &mut list);
+        for branch in list {
+            let br = owner.len() as u32;
+            owner.push(pid as u32);
+            match prefixes(branch) {
+                Some(set) => {
+                    for (a, b) in set {
+                        match b {
+                            None => single.push((hash_one(a), br)),
+                            Some(b) => pair.push((hash_two(a, b), br)),
+                        }
+                    }
+                }
+                None => always.push(br),
+            }
+            match endings(branch) {
+                Some(set) => {
+                    for (a, b) in set {
+                        match a {
+                            None => end_single.push((hash_one(b), br)),
+                            Some(a) => end_pair.push((hash_two(a, b), br)),
+                        }
+                    }
+                }
+                None => unbounded.push(br),
+            }
+        }
+    }
+    Branches {
+        owner,
+        single: Table::new(1 << SINGLE_BITS, &mut single),
+        pair: Table::new(1 << PAIR_BITS, &mut pair),
+        always,
+        end_single: Table::new(1 << SINGLE_BITS, &mut end_single),
+        end_pair: Table::new(1 << PAIR_BITS, &mut end_pair),
+        unbounded,
+    }
+}
+
 /// The first-character tables of every pattern, and the patterns tried
 /// everywhere.
 fn prefix_tables(hirs: Option<&[Hir]>) -> Option<(Table, Table, Vec<u32>)> {
@@ -379,5 +591,57 @@ mod tests {
             got.sort_unstable();
             assert_eq!(got, brute(&patterns, ci, text), "case_insensitive={ci}");
         }
+    }
+
+    /// `scan_within` reports exactly the matches of `scan` that end inside
+    /// the range, for every sentence-like range of the text: patterns with
+    /// alternatives that start and end differently, an alternative that
+    /// matches empty, endings cut inside a character, look-around.
+    #[test]
+    fn scan_within_keeps_every_match_that_ends_inside() {
+        let patterns = [
+            "効果(?:が|は)?(?:ある|得られ)|必ず[^。]{0,4}?治|[0-9０-９]+(?:ヶ月|か月)で",
+            "(?:髪|肌)(?:が|も)?[^。！]{0,6}?(?:生え|若返)(?:る|た|ます)",
+            "x?|安全(?:です|性)",
+            "(?:とても|非常に)?効(?:く|き(?:ます|目))",
+            "[ぁ-ゖ]{2}ように(?:なっ|なる)",
+            "(?m:^)当院(?:だけ|のみ)\\b",
+            "([A-Z][a-z]+)+ et al",
+        ];
+        let text =
+            "当院の効果がある治療。必ずすぐ治ります！髪がぐんぐん生えた。1ヶ月で肌も若返る。\n\
+                    安全性。とても効きます。よくねむれるようになった。\n当院だけ。Li et al。効き目";
+        let s = StartScanner::new_within(&patterns).unwrap();
+        let mut cache = s.cache();
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .filter(|&(_, c)| matches!(c, '。' | '！' | '\n'))
+            .map(|(i, c)| i + c.len_utf8())
+            .collect();
+        let mut starts = vec![0];
+        starts.extend(&bounds);
+        let mut ends = bounds.clone();
+        ends.push(text.len());
+        // Ranges of one sentence and of several in a row.
+        for (k, &a) in starts.iter().enumerate() {
+            for &b in ends.iter().skip(k).take(3) {
+                let mut want = Vec::new();
+                s.scan(&mut cache, text, a..b, |p, x, y| {
+                    if y <= b {
+                        want.push((p, x, y))
+                    }
+                });
+                let mut got = Vec::new();
+                s.scan_within(&mut cache, text, a..b, |p, x, y| got.push((p, x, y)));
+                want.sort_unstable();
+                got.sort_unstable();
+                assert_eq!(got, want, "range {a}..{b}: {:?}", &text[a..b]);
+            }
+        }
+        let mut all = Vec::new();
+        s.scan_within(&mut cache, text, 0..text.len(), |p, x, y| {
+            all.push((p, x, y))
+        });
+        assert!(all.len() >= 10, "{all:?}");
     }
 }
