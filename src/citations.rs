@@ -12,6 +12,7 @@ use crate::prose::{BlockKind, Paragraphs, Prose};
 use crate::registry::Registry;
 use crate::segment::Sentence;
 use regex::{Regex, RegexBuilder};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -55,6 +56,7 @@ struct Patterns {
     quoted_title: Regex,
     in_house: Regex,
     statement: Regex,
+    statement_hint: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -80,6 +82,7 @@ fn patterns() -> &'static Patterns {
             source_line: re(r"^\s*(?:[【\[［(（]?\s*)?(?:出典|参考文献|参考資料|参考|引用元?|文献|ソース|Source|References?)\s*[】\]］)）]?\s*[:：]?"),
             in_house: re(r"(?:当社|当院|自社|弊社|当法人|当クリニック|当グループ|社内)(?:調べ|調査|データ|試験|実施)|アンケート|モニター|未公表|未発表|社内資料"),
             statement: re(r"([\p{Han}\p{Katakana}ー・]{2,24}(?:学会|省|庁|協会|研究会|機構|委員会|局|課|センター))(?:は|も|が|の)?[、,]?\s*((?:19|20)[0-9]{2})年\s*([0-9]{1,2})月\s*([0-9]{1,2})日(?:付け?)?の?(?:声明|通知|事務連絡|見解|提言|ガイダンス|注意喚起|発表|文書)"),
+            statement_hint: re("声明|通知|事務連絡|見解|提言|ガイダンス|注意喚起|発表|文書"),
             quoted_title: re(r"[「『]([^「」『』\n]{10,160})[」』]"),
             anaphora: re(r"(?:この|その|同じ|同|本|上記の|前述の|先の)(?:研究|結果|データ|知見|論文|試験|報告|総説|レビュー|調査|実験)|著者ら|研究者ら|研究チーム|(?:総説|レビュー)(?:で|では|によると|によれば)"),
             footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］])"),
@@ -93,6 +96,9 @@ pub struct TitleIndex {
     re: Option<Regex>,
     ids: Vec<String>,
     fuzzy: Vec<(Vec<(char, char)>, String)>,
+    /// For each bigram, the `fuzzy` titles that contain it, ascending: a
+    /// quoted phrase is scored only against titles it shares a bigram with.
+    postings: HashMap<(char, char), Vec<u32>>,
 }
 
 /// Letters and digits only, lower-cased: punctuation, spaces and bracket
@@ -112,27 +118,52 @@ fn bigrams(s: &str) -> Vec<(char, char)> {
     b
 }
 
-/// Dice coefficient of two sorted, deduplicated bigram lists.
-fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f64 / (a.len() + b.len()) as f64
+/// Per-title counters for [`TitleIndex::closest`], reused across phrases.
+#[derive(Default)]
+struct Scratch {
+    shared: Vec<u32>,
+    touched: Vec<u32>,
 }
 
 impl TitleIndex {
+    /// The title with the highest Dice coefficient over `grams` (sorted,
+    /// deduplicated bigrams), among titles of comparable length; ties go
+    /// to the first title. Shared bigrams are counted through the postings,
+    /// so only titles that share one with the phrase are looked at; the
+    /// coefficient is then 2·shared / (phrase bigrams + title bigrams).
+    fn closest(&self, grams: &[(char, char)], scratch: &mut Scratch) -> Option<(f64, &String)> {
+        let Scratch { shared, touched } = scratch;
+        shared.resize(self.fuzzy.len(), 0);
+        for g in grams {
+            for &t in self.postings.get(g).map_or(&[][..], Vec::as_slice) {
+                if shared[t as usize] == 0 {
+                    touched.push(t);
+                }
+                shared[t as usize] += 1;
+            }
+        }
+        touched.sort_unstable();
+        // Dice ≥ 0.75 needs the shorter bigram list to be at least 0.6 of the
+        // longer one, so titles of very different length are skipped unscored:
+        // most quoted phrases in copy (「患者様の声」) are far shorter than
+        // any title.
+        let n = grams.len();
+        let best = touched
+            .iter()
+            .map(|&t| (&self.fuzzy[t as usize], shared[t as usize]))
+            .filter(|((g, _), _)| 5 * n.min(g.len()) >= 3 * n.max(g.len()))
+            .map(|((g, id), common)| (2.0 * common as f64 / (n + g.len()) as f64, id))
+            .fold(None::<(f64, &String)>, |best, (score, id)| match best {
+                Some((b, _)) if b >= score => best,
+                _ => Some((score, id)),
+            });
+        for &t in touched.iter() {
+            shared[t as usize] = 0;
+        }
+        touched.clear();
+        best
+    }
+
     /// Builds the index for `registry`: every title and alias of at least
     /// four characters, longest first so a full title beats a short alias.
     pub fn new(registry: &Registry) -> TitleIndex {
@@ -170,15 +201,22 @@ impl TitleIndex {
                 .build()
                 .ok()
         };
-        let fuzzy = names
+        let fuzzy: Vec<(Vec<(char, char)>, String)> = names
             .iter()
             .filter(|(n, _)| folded(n).len() >= 10)
             .map(|(n, id)| (bigrams(n), id.clone()))
             .collect();
+        let mut postings: HashMap<(char, char), Vec<u32>> = HashMap::new();
+        for (i, (grams, _)) in fuzzy.iter().enumerate() {
+            for g in grams {
+                postings.entry(*g).or_default().push(i as u32);
+            }
+        }
         TitleIndex {
             re,
             ids: names.into_iter().map(|(_, id)| id).collect(),
             fuzzy,
+            postings,
         }
     }
 }
@@ -248,7 +286,14 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
     }
     // An organisation's statement named by its date (再生医療抗加齢学会の
     // 2024年8月5日の声明).
-    for c in p.statement.captures_iter(text) {
+    // Every statement ends with one of a few words: only a text with one
+    // is searched with the full pattern.
+    let statements = if p.statement_hint.is_match(text) {
+        Some(p.statement.captures_iter(text))
+    } else {
+        None
+    };
+    for c in statements.into_iter().flatten() {
         let Some(whole) = c.get(0) else { continue };
         let org = &c[1];
         let date = format!(
@@ -294,6 +339,7 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
         let i = spans.partition_point(|&(s, _)| s < end);
         i > 0 && reach[i - 1] > start
     };
+    let mut scratch = Scratch::default();
     for c in p.quoted_title.captures_iter(text) {
         let (Some(whole), Some(inner)) = (c.get(0), c.get(1)) else {
             continue;
@@ -302,20 +348,7 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
             continue;
         }
         let grams = bigrams(inner.as_str());
-        // Dice ≥ 0.75 needs the shorter bigram list to be at least 0.6 of the
-        // longer one, so titles of very different length are skipped unscored:
-        // most quoted phrases in copy (「患者様の声」) are far shorter than
-        // any title.
-        let n = grams.len();
-        let best = titles
-            .fuzzy
-            .iter()
-            .filter(|(g, _)| 5 * n.min(g.len()) >= 3 * n.max(g.len()))
-            .map(|(g, id)| (dice(&grams, g), id))
-            .fold(None::<(f64, &String)>, |best, (score, id)| match best {
-                Some((b, _)) if b >= score => best,
-                _ => Some((score, id)),
-            });
+        let best = titles.closest(&grams, &mut scratch);
         if let Some((score, id)) = best {
             if score >= 0.75 {
                 push(
@@ -683,6 +716,74 @@ fn lookup<'c>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dice coefficient of two sorted, deduplicated bigram lists.
+    fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
+        if a.is_empty() || b.is_empty() {
+            return 0.0;
+        }
+        let (mut i, mut j, mut common) = (0, 0, 0usize);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        2.0 * common as f64 / (a.len() + b.len()) as f64
+    }
+
+    /// Scoring every title, as `closest` did before it had postings.
+    fn closest_brute<'t>(
+        titles: &'t TitleIndex,
+        grams: &[(char, char)],
+    ) -> Option<(f64, &'t String)> {
+        let n = grams.len();
+        titles
+            .fuzzy
+            .iter()
+            .filter(|(g, _)| 5 * n.min(g.len()) >= 3 * n.max(g.len()))
+            .map(|(g, id)| (dice(grams, g), id))
+            .fold(None::<(f64, &String)>, |best, (score, id)| match best {
+                Some((b, _)) if b >= score => best,
+                _ => Some((score, id)),
+            })
+    }
+
+    #[test]
+    fn closest_title_matches_scoring_every_title() {
+        let registry = Registry::builtin();
+        let titles = TitleIndex::new(&registry);
+        let mut scratch = Scratch::default();
+        let mut phrases: Vec<String> = Vec::new();
+        for e in registry.entries() {
+            let t: Vec<char> = e.title.chars().collect();
+            phrases.push(e.title.clone());
+            // Cut, shortened and edited forms of every title.
+            phrases.push(t[..t.len() * 2 / 3].iter().collect());
+            phrases.push(t[t.len() / 4..].iter().collect());
+            phrases.push(
+                t.iter()
+                    .map(|&c| if c == 'の' { 'が' } else { c })
+                    .collect(),
+            );
+        }
+        phrases.push("患者様の声をご紹介します".into());
+        phrases.push("エクソソームを用いた再生医療の最前線".into());
+        let mut matched = 0;
+        for phrase in &phrases {
+            let grams = bigrams(phrase);
+            let brute = closest_brute(&titles, &grams).filter(|(s, _)| *s > 0.0);
+            let fast = titles.closest(&grams, &mut scratch);
+            assert_eq!(fast, brute, "{phrase}");
+            matched += usize::from(fast.is_some_and(|(s, _)| s >= 0.75));
+        }
+        assert!(matched >= registry.entries().len(), "{matched}");
+    }
     use crate::markup::{markdown, text};
 
     fn cites(src: &str, md: bool) -> Vec<Citation> {
