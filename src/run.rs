@@ -43,12 +43,18 @@ struct FileOutcome {
     path: String,
     /// The human format needs the source text, so it is rendered here.
     rendered: String,
+    /// JSON items rendered by the worker (see `render_json`).
+    json: Option<Vec<u8>>,
     diagnostics: Vec<Diagnostic>,
     max_severity: Option<Severity>,
     counts: [usize; 3],
     error: Option<String>,
     note: Option<String>,
 }
+
+/// Files with more diagnostics than this are formatted by the printing
+/// thread in blocks rather than held whole as JSON text (see `render_json`).
+const RENDER_IN_WORKER_MAX: usize = 2_000;
 
 /// Everything the lint stage needs, compiled once.
 pub struct Engine {
@@ -106,6 +112,12 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, 256)
         .min(discovered.inputs.len().max(1));
+    // When the workers take every core, the printing thread has none of its
+    // own: workers then format JSON too, each for its own files, so the
+    // printer only copies bytes. Files with very many findings are still
+    // formatted by the printer, block by block, to keep memory flat.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let render_json = args.format == OutputFormat::Json && threads >= cores && threads > 1;
     let mut out = std::io::stdout().lock();
     // JSON is written file by file as results come in (see `json::Stream`).
     let mut json_stream = match args.format {
@@ -132,7 +144,10 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
             let stdin = stdin_text.as_ref();
             scope.spawn(move || {
                 while let Some(i) = order.take(inputs.len()) {
-                    let outcome = lint_input(&inputs[i], stdin, engine, args, color);
+                    let mut outcome = lint_input(&inputs[i], stdin, engine, args, color);
+                    if render_json && outcome.diagnostics.len() <= RENDER_IN_WORKER_MAX {
+                        outcome.json = Some(json::Stream::render(&outcome.diagnostics));
+                    }
                     if tx.send((i, outcome)).is_err() {
                         break;
                     }
@@ -175,7 +190,13 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                         }
                         OutputFormat::Json => {
                             if let Some(stream) = json_stream.as_mut() {
-                                if stream.diagnostics(&mut out, &r.diagnostics).is_err() {
+                                let written = match &r.json {
+                                    Some(bytes) => {
+                                        stream.rendered(&mut out, bytes, r.diagnostics.len())
+                                    }
+                                    None => stream.diagnostics(&mut out, &r.diagnostics),
+                                };
+                                if written.is_err() {
                                     return Some(quiet_exit());
                                 }
                             }

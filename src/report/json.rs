@@ -127,6 +127,38 @@ impl Stream {
         out.write_all(&buf)
     }
 
+    /// Appends diagnostics rendered beforehand by [`Stream::render`], `count`
+    /// of them, so that a worker thread can do the formatting.
+    pub fn rendered(
+        &mut self,
+        out: &mut impl std::io::Write,
+        rendered: &[u8],
+        count: usize,
+    ) -> std::io::Result<()> {
+        if count == 0 {
+            return Ok(());
+        }
+        // Every item starts with ",\n"; the first of the array with "\n".
+        let body = if self.written == 0 {
+            rendered.strip_prefix(b",").unwrap_or(rendered)
+        } else {
+            rendered
+        };
+        self.written += count;
+        out.write_all(body)
+    }
+
+    /// The items [`Stream::diagnostics`] would write for `diagnostics`, for
+    /// [`Stream::rendered`].
+    pub fn render(diagnostics: &[Diagnostic]) -> Vec<u8> {
+        let mut buf = Vec::new();
+        for d in diagnostics {
+            buf.extend_from_slice(b",\n");
+            write_diagnostic(&mut buf, d);
+        }
+        buf
+    }
+
     /// Closes the array and writes the summary.
     pub fn finish(self, out: &mut impl std::io::Write, summary: &Summary) -> std::io::Result<()> {
         if self.written > 0 {
@@ -328,6 +360,22 @@ mod tests {
         let all: Vec<Diagnostic> = files.iter().flatten().cloned().collect();
         assert!(all.iter().any(|d| !d.citations.is_empty()));
         assert_eq!(streamed(&files, &summary), render(&all, &summary));
+        // Files formatted by workers and by the printer, in any mix and
+        // with empty files first, make the same document.
+        for workers in [0b0101, 0b1010, 0b1111] {
+            let mut out = Vec::new();
+            let mut s = Stream::begin(&mut out).unwrap();
+            s.rendered(&mut out, &Stream::render(&[]), 0).unwrap();
+            for (i, f) in files.iter().enumerate() {
+                if workers >> (i % 4) & 1 == 1 {
+                    s.rendered(&mut out, &Stream::render(f), f.len()).unwrap();
+                } else {
+                    s.diagnostics(&mut out, f).unwrap();
+                }
+            }
+            s.finish(&mut out, &summary).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), render(&all, &summary));
+        }
         let empty = Summary::default();
         assert_eq!(streamed(&[Vec::new()], &empty), render(&[], &empty));
     }
