@@ -52,7 +52,7 @@ struct BaselineFile {
     findings: Vec<Entry>,
 }
 
-type Key = (String, String, String);
+pub type Key = (String, String, String);
 
 /// A baseline read from disk.
 #[derive(Debug, Clone, Default)]
@@ -167,10 +167,27 @@ impl Baseline {
     /// Drops the findings the baseline records for the file recorded as
     /// `path` (each entry as many times as its count), keeping the rest.
     pub fn filter(&self, path: &str, text: &str, findings: Vec<Finding>) -> Vec<Finding> {
-        let Some(known) = self.by_file.get(path) else {
+        let mut left = self.remaining(path);
+        Baseline::filter_with(&mut left, path, text, findings)
+    }
+
+    /// What the baseline records for the file recorded as `path`, for
+    /// [`Baseline::filter_with`].
+    pub fn remaining(&self, path: &str) -> Option<HashMap<Key, usize>> {
+        self.by_file.get(path).cloned()
+    }
+
+    /// [`Baseline::filter`] for a file whose findings come in batches:
+    /// `left` counts down across them.
+    pub fn filter_with(
+        left: &mut Option<HashMap<Key, usize>>,
+        path: &str,
+        text: &str,
+        findings: Vec<Finding>,
+    ) -> Vec<Finding> {
+        let Some(left) = left else {
             return findings;
         };
-        let mut left = known.clone();
         findings
             .into_iter()
             .filter(|f| {

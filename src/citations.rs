@@ -223,6 +223,115 @@ impl TitleIndex {
 
 /// Finds and resolves every citation in `prose`.
 pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citation> {
+    extract_with(prose, registry, titles, None)
+}
+
+/// A footnote definition of a document linted in sections, resolved once
+/// by [`notes`] so that a marker in one section finds its definition in
+/// another.
+#[derive(Debug, Clone)]
+pub struct Note {
+    style: NoteStyle,
+    label: String,
+    /// Where the definition starts in the source.
+    source_start: usize,
+    /// It points at the advertiser's own data: a disclosure, not evidence.
+    in_house: bool,
+    id: Option<String>,
+}
+
+/// What [`notes`] carries from one section to the next: a numbered
+/// reference list may run on under a heading of an earlier section.
+#[derive(Debug, Clone, Default)]
+pub struct NoteState {
+    in_references: bool,
+    item: usize,
+}
+
+/// The footnote definitions of one section of a document, resolved as
+/// [`extract`] resolves them; sections must come in document order.
+pub fn notes(
+    prose: &Prose,
+    registry: &Registry,
+    titles: &TitleIndex,
+    state: &mut NoteState,
+) -> Vec<Note> {
+    let defs = footnote_definitions(prose, state);
+    if defs.is_empty() {
+        return Vec::new();
+    }
+    let out = collect(prose, registry, titles);
+    let text = prose.text.as_str();
+    defs.into_iter()
+        .map(|(style, label, r)| Note {
+            style,
+            label,
+            source_start: prose.source_range(r.clone()).start,
+            in_house: patterns().in_house.is_match(&text[r.clone()]),
+            id: resolve_definition(&out, registry, text, &r),
+        })
+        .collect()
+}
+
+/// What a definition at `r` cites: the first resolved citation inside it,
+/// else a reference-list line, else a registry name.
+fn resolve_definition(
+    out: &[Citation],
+    registry: &Registry,
+    text: &str,
+    r: &Range<usize>,
+) -> Option<String> {
+    out.iter()
+        .find(|c| c.range.start >= r.start && c.range.end <= r.end && c.id.is_some())
+        .and_then(|c| c.id.clone())
+        .or_else(|| reference_line(registry, &text[r.clone()]))
+        .or_else(|| {
+            let names = registry.find_by_name(&text[r.clone()]);
+            names.first().map(|e| e.id.clone())
+        })
+}
+
+/// [`extract`], with footnote markers resolved against `notes` (the
+/// definitions of the whole document, from [`notes`]) when given, rather
+/// than against the definitions in `prose`.
+pub fn extract_with(
+    prose: &Prose,
+    registry: &Registry,
+    titles: &TitleIndex,
+    notes: Option<&[Note]>,
+) -> Vec<Citation> {
+    let mut out = collect(prose, registry, titles);
+    let refs = match notes {
+        None => local_footnotes(prose, registry, &out),
+        Some(notes) => document_footnotes(prose, notes),
+    };
+    out.extend(refs);
+    // Overlapping forms of the same citation (a DOI inside a doi.org URL,
+    // an alias that is also an author–year): keep the resolved, longer one.
+    out.sort_by_key(|c| {
+        (
+            c.range.start,
+            std::cmp::Reverse(c.range.end),
+            c.id.is_none(),
+        )
+    });
+    let mut kept: Vec<Citation> = Vec::new();
+    for c in out {
+        if let Some(last) = kept.last_mut() {
+            if c.source.is_none() && last.source.is_none() && c.range.start < last.range.end {
+                if last.id.is_none() && c.id.is_some() {
+                    *last = c;
+                }
+                continue;
+            }
+        }
+        kept.push(c);
+    }
+    kept
+}
+
+/// Every citation of `prose` but footnote markers.
+fn collect(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citation> {
     let p = patterns();
     let text = prose.text.as_str();
     let mut out: Vec<Citation> = Vec::new();
@@ -368,11 +477,17 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
             push(&mut out, c);
         }
     }
-    // Footnote markers: resolve to the citations inside their definition.
-    let defs = footnote_definitions(prose);
+    out
+}
+
+/// Footnote markers resolved to the citations inside their definition in
+/// `prose`.
+fn local_footnotes(prose: &Prose, registry: &Registry, out: &[Citation]) -> Vec<Citation> {
+    let p = patterns();
+    let text = prose.text.as_str();
+    let defs = footnote_definitions(prose, &mut NoteState::default());
     // Each definition resolves once, however many markers point at it.
-    let mut resolved_defs: std::collections::HashMap<Range<usize>, Option<String>> =
-        Default::default();
+    let mut resolved_defs: HashMap<Range<usize>, Option<String>> = Default::default();
     let mut refs = Vec::new();
     for m in p.footnote.find_iter(text) {
         let (style, label) = footnote_key(m.as_str());
@@ -395,45 +510,32 @@ pub fn extract(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<C
         let id = def.and_then(|r| {
             resolved_defs
                 .entry(r.clone())
-                .or_insert_with(|| {
-                    out.iter()
-                        .find(|c| {
-                            c.range.start >= r.start && c.range.end <= r.end && c.id.is_some()
-                        })
-                        .and_then(|c| c.id.clone())
-                        .or_else(|| reference_line(registry, &text[r.clone()]))
-                        .or_else(|| {
-                            let names = registry.find_by_name(&text[r.clone()]);
-                            names.first().map(|e| e.id.clone())
-                        })
-                })
+                .or_insert_with(|| resolve_definition(out, registry, text, &r))
                 .clone()
         });
         refs.push(resolved(m.range(), CitationKind::Footnote, m.as_str(), id));
     }
-    out.extend(refs);
-    // Overlapping forms of the same citation (a DOI inside a doi.org URL,
-    // an alias that is also an author–year): keep the resolved, longer one.
-    out.sort_by_key(|c| {
-        (
-            c.range.start,
-            std::cmp::Reverse(c.range.end),
-            c.id.is_none(),
-        )
-    });
-    let mut kept: Vec<Citation> = Vec::new();
-    for c in out {
-        if let Some(last) = kept.last_mut() {
-            if c.source.is_none() && last.source.is_none() && c.range.start < last.range.end {
-                if last.id.is_none() && c.id.is_some() {
-                    *last = c;
-                }
-                continue;
-            }
+    refs
+}
+
+/// Footnote markers resolved against the definitions of a whole document.
+fn document_footnotes(prose: &Prose, notes: &[Note]) -> Vec<Citation> {
+    let p = patterns();
+    let mut refs = Vec::new();
+    for m in p.footnote.find_iter(&prose.text) {
+        let (style, label) = footnote_key(m.as_str());
+        let at = prose.source_range(m.range()).start;
+        if notes.iter().any(|n| n.source_start == at) {
+            continue;
         }
-        kept.push(c);
+        let note = notes.iter().find(|n| n.style == style && n.label == label);
+        if note.is_some_and(|n| n.in_house) {
+            continue;
+        }
+        let id = note.and_then(|n| n.id.clone());
+        refs.push(resolved(m.range(), CitationKind::Footnote, m.as_str(), id));
     }
-    kept
+    refs
 }
 
 fn resolved(range: Range<usize>, kind: CitationKind, text: &str, id: Option<String>) -> Citation {
@@ -534,11 +636,16 @@ fn footnote_key(marker: &str) -> (NoteStyle, String) {
 /// Each footnote definition: Markdown footnote blocks; blocks that open with
 /// `※1` or `[1]`; and the items of a numbered reference list under a
 /// 参考文献/References heading, which `[1]` markers point at by position.
-fn footnote_definitions(prose: &Prose) -> Vec<(NoteStyle, String, Range<usize>)> {
+fn footnote_definitions(
+    prose: &Prose,
+    state: &mut NoteState,
+) -> Vec<(NoteStyle, String, Range<usize>)> {
     let p = patterns();
     let mut defs = Vec::new();
-    let mut in_references = false;
-    let mut item = 0usize;
+    let NoteState {
+        in_references,
+        item,
+    } = state;
     for b in &prose.blocks {
         let text = &prose.text[b.range.clone()];
         match b.kind {
@@ -549,11 +656,11 @@ fn footnote_definitions(prose: &Prose) -> Vec<(NoteStyle, String, Range<usize>)>
                 continue;
             }
             BlockKind::Heading => {
-                in_references = p.source_line.is_match(text);
-                item = 0;
+                *in_references = p.source_line.is_match(text);
+                *item = 0;
             }
-            BlockKind::ListItem if in_references => {
-                item += 1;
+            BlockKind::ListItem if *in_references => {
+                *item += 1;
                 defs.push((NoteStyle::Bracket, item.to_string(), b.range.clone()));
             }
             _ => {}

@@ -52,15 +52,46 @@ impl Topics {
     /// The most mentioned intervention and condition of a whole document:
     /// what the page is about, for claims that name neither.
     pub fn dominant(registry: &Registry, text: &str) -> Topics {
-        let mut counts: Vec<(String, TermKind, usize)> = Vec::new();
+        let mut counts = TopicCounts::default();
+        counts.add(registry, text);
+        counts.dominant()
+    }
+
+    /// Fills what `self` lacks from a wider context (paragraph, document).
+    pub fn or(mut self, wider: &Topics) -> Topics {
+        if self.interventions.is_empty() {
+            self.interventions = wider.interventions.clone();
+        }
+        if self.conditions.is_empty() {
+            self.conditions = wider.conditions.clone();
+        }
+        self
+    }
+}
+
+/// How often each vocabulary term is mentioned, in order of first mention;
+/// gathered piece by piece for a document linted in sections.
+#[derive(Debug, Clone, Default)]
+pub struct TopicCounts {
+    counts: Vec<(String, TermKind, usize)>,
+}
+
+impl TopicCounts {
+    /// Counts the terms of `text`, which follows the text counted so far.
+    pub fn add(&mut self, registry: &Registry, text: &str) {
         for m in registry.vocabulary().tag(text) {
-            match counts.iter_mut().find(|(id, _, _)| *id == m.term.id) {
+            match self.counts.iter_mut().find(|(id, _, _)| *id == m.term.id) {
                 Some(c) => c.2 += 1,
-                None => counts.push((m.term.id.clone(), m.term.kind, 1)),
+                None => self.counts.push((m.term.id.clone(), m.term.kind, 1)),
             }
         }
+    }
+
+    /// The most mentioned intervention and condition; a tie goes to the
+    /// first mentioned.
+    pub fn dominant(&self) -> Topics {
         let top = |kind: TermKind| {
-            counts
+            self.counts
                 .iter()
                 .filter(|c| c.1 == kind)
                 .fold(None::<&(String, TermKind, usize)>, |best, c| match best {
@@ -74,17 +105,6 @@ impl Topics {
             interventions: top(TermKind::Intervention),
             conditions: top(TermKind::Condition),
         }
-    }
-
-    /// Fills what `self` lacks from a wider context (paragraph, document).
-    pub fn or(mut self, wider: &Topics) -> Topics {
-        if self.interventions.is_empty() {
-            self.interventions = wider.interventions.clone();
-        }
-        if self.conditions.is_empty() {
-            self.conditions = wider.conditions.clone();
-        }
-        self
     }
 }
 

@@ -230,50 +230,44 @@ impl Policy {
     /// One file's findings after its configuration, its suppression
     /// comments, `--show-supported` and the baseline: what gets reported.
     pub fn apply(&self, scope: &FileScope, text: &str, analysis: Analysis) -> Vec<Finding> {
-        let shared = &self.shared;
-        let rules = &shared.rules;
-        let file_rules = scope.settings.config.for_file(&scope.path);
-        let decide = |f: Finding| {
-            file_rules
-                .decide(&f, rules)
-                .map(|severity| Finding { severity, ..f })
-        };
-        // Selection first, so that a suppression of a rule that is off
-        // counts as unused; the comments' own findings are then selected
-        // like any other (`ignore: [unused-suppression]`).
-        let claims: Vec<Finding> = analysis.findings.into_iter().filter_map(decide).collect();
-        let after = suppress::apply(
-            text,
-            &analysis.prose.directives,
-            claims,
-            rules,
-            shared.require_reason,
-        );
-        // Supported claims are dropped only now, so that a suppression of
-        // one counts as used with or without `--show-supported`.
-        let mut findings: Vec<Finding> = after
-            .into_iter()
-            .filter_map(|f| {
-                if f.directive.is_some() {
-                    decide(f)
-                } else {
-                    Some(f)
-                }
-            })
-            .filter(|f| shared.show_supported || f.verdict != Verdict::Supported)
-            .collect();
+        let mut stream = self.stream(scope, text, &analysis.prose.directives);
+        let mut findings = stream.push(analysis.findings);
+        findings.extend(stream.finish());
+        // The comments' findings go among the others by position.
         findings.sort_by_key(|f| f.span.start);
-        if let Some((_, dir, recorded)) = &shared.record {
-            let key = baseline::path_key(dir, &scope.path);
-            let entries = findings.iter().map(|f| baseline::entry(&key, text, f));
-            lock(recorded).extend(entries);
-        }
-        match &shared.baseline {
-            Some(b) => b.filter(&baseline::path_key(b.dir(), &scope.path), text, findings),
-            None => findings,
-        }
+        findings
     }
 
+    /// [`Policy::apply`] for a document linted in sections: `directives`
+    /// are all of the document's, each section's findings go through
+    /// [`FileStream::push`] in order, and the findings about the comments
+    /// themselves come from [`FileStream::finish`].
+    pub fn stream<'p>(
+        &'p self,
+        scope: &'p FileScope,
+        text: &'p str,
+        directives: &[crate::prose::Directive],
+    ) -> FileStream<'p> {
+        let shared = &self.shared;
+        let baseline = shared.baseline.as_ref().map(|b| {
+            let key = baseline::path_key(b.dir(), &scope.path);
+            let left = b.remaining(&key);
+            (key, left)
+        });
+        FileStream {
+            policy: self,
+            scope,
+            rules: scope.settings.config.for_file(&scope.path),
+            text,
+            suppressor: suppress::Suppressor::new(
+                text,
+                directives,
+                &shared.rules,
+                shared.require_reason,
+            ),
+            baseline,
+        }
+    }
     /// Ends the run: with `--write-baseline`, writes the file unless the run
     /// failed (exit code 2). Returns the final exit code and a message for
     /// standard error.
@@ -301,6 +295,80 @@ impl Policy {
                 )),
             ),
             Err(e) => (crate::run::EXIT_ERROR, Some(format!("error: {e}\n"))),
+        }
+    }
+}
+
+/// One file's findings going through its policy batch by batch; see
+/// [`Policy::stream`].
+pub struct FileStream<'p> {
+    policy: &'p Policy,
+    scope: &'p FileScope,
+    /// The configuration's rule choices for this file.
+    rules: crate::config::FileRules<'p>,
+    text: &'p str,
+    suppressor: suppress::Suppressor<'p>,
+    /// The file's key in the baseline and what is left of its entries.
+    baseline: Option<(String, Option<HashMap<baseline::Key, usize>>)>,
+}
+
+impl FileStream<'_> {
+    /// Configuration, suppressions, `--show-supported` and the baseline
+    /// applied to the next batch of the file's claim findings.
+    pub fn push(&mut self, findings: Vec<Finding>) -> Vec<Finding> {
+        let shared = &self.policy.shared;
+        // Selection first, so that a suppression of a rule that is off
+        // counts as unused.
+        let chosen: Vec<Finding> = findings
+            .into_iter()
+            .filter_map(|f| self.decide(f))
+            .collect();
+        // Supported claims are dropped only after the suppressions, so that
+        // a suppression of one counts as used with or without
+        // `--show-supported`.
+        let mut kept: Vec<Finding> = self
+            .suppressor
+            .filter(chosen)
+            .into_iter()
+            .filter(|f| shared.show_supported || f.verdict != Verdict::Supported)
+            .collect();
+        kept.sort_by_key(|f| f.span.start);
+        self.record_and_filter(kept)
+    }
+
+    /// The findings about the file's `exolint-…` comments, once every batch
+    /// has been pushed; they are selected like any other
+    /// (`ignore: [unused-suppression]`).
+    pub fn finish(mut self) -> Vec<Finding> {
+        let suppressor = std::mem::replace(
+            &mut self.suppressor,
+            suppress::Suppressor::new("", &[], &self.policy.shared.rules, false),
+        );
+        let mut problems: Vec<Finding> = suppressor
+            .finish()
+            .into_iter()
+            .filter_map(|f| self.decide(f))
+            .collect();
+        problems.sort_by_key(|f| f.span.start);
+        self.record_and_filter(problems)
+    }
+
+    fn decide(&self, f: Finding) -> Option<Finding> {
+        self.rules
+            .decide(&f, &self.policy.shared.rules)
+            .map(|severity| Finding { severity, ..f })
+    }
+
+    fn record_and_filter(&mut self, findings: Vec<Finding>) -> Vec<Finding> {
+        let shared = &self.policy.shared;
+        if let Some((_, dir, recorded)) = &shared.record {
+            let key = baseline::path_key(dir, &self.scope.path);
+            let entries = findings.iter().map(|f| baseline::entry(&key, self.text, f));
+            lock(recorded).extend(entries);
+        }
+        match &mut self.baseline {
+            Some((key, left)) => Baseline::filter_with(left, key, self.text, findings),
+            None => findings,
         }
     }
 }

@@ -112,6 +112,20 @@ pub struct Prose {
 }
 
 impl Prose {
+    /// Moves every source offset `by` bytes on: the prose of a slice of a
+    /// document starting at `by` then maps into the whole document.
+    pub fn shift_source(&mut self, by: usize) {
+        for s in &mut self.segs {
+            s.src_start += by;
+        }
+        for l in &mut self.links {
+            l.url_source = l.url_source.start + by..l.url_source.end + by;
+        }
+        for d in &mut self.directives {
+            d.source = d.source.start + by..d.source.end + by;
+        }
+    }
+
     /// Maps a prose range to the source bytes it came from. A range that
     /// starts or ends inside a replaced run (an entity) widens to the whole run,
     /// so the result always lies on source char boundaries.

@@ -100,167 +100,218 @@ pub fn apply(
     if directives.is_empty() {
         return findings;
     }
-    let mut problems = Vec::new();
-    let mut suppressions: Vec<Suppression> = Vec::new();
-    for d in directives {
-        let parts = split(&d.body);
-        let kind = match parts.kind {
-            "disable-next-line" => Kind::NextLine,
-            "disable" => Kind::Disable,
-            "enable" => Kind::Enable,
-            "disable-file" => Kind::File,
-            other => {
-                problems.push(directive_finding(
-                    INVALID,
-                    d,
-                    Category::Evidence,
-                    format!(
-                        "`exolint-{other}` は不明な指示です。使えるのは {} です",
-                        KINDS.map(|k| format!("exolint-{k}")).join("、")
-                    ),
-                ));
+    let mut s = Suppressor::new(text, directives, rules, require_reason);
+    let mut kept = s.filter(findings);
+    kept.extend(s.finish());
+    kept
+}
+
+/// The suppressions of one document, applied to its findings in as many
+/// batches as it is linted in (see [`crate::lint::check_section`]); which
+/// comments went unused is known only at the end.
+pub struct Suppressor<'r> {
+    rules: &'r RuleSet,
+    require_reason: bool,
+    suppressions: Vec<Suppression>,
+    /// Findings about the comments found while reading them.
+    problems: Vec<Finding>,
+}
+
+impl<'r> Suppressor<'r> {
+    /// Reads the `directives` of a document whose source is `text`.
+    pub fn new(
+        text: &str,
+        directives: &[Directive],
+        rules: &'r RuleSet,
+        require_reason: bool,
+    ) -> Suppressor<'r> {
+        let mut problems = Vec::new();
+        let mut suppressions: Vec<Suppression> = Vec::new();
+        for d in directives {
+            let parts = split(&d.body);
+            let kind = match parts.kind {
+                "disable-next-line" => Kind::NextLine,
+                "disable" => Kind::Disable,
+                "enable" => Kind::Enable,
+                "disable-file" => Kind::File,
+                other => {
+                    problems.push(directive_finding(
+                        INVALID,
+                        d,
+                        Category::Evidence,
+                        format!(
+                            "`exolint-{other}` は不明な指示です。使えるのは {} です",
+                            KINDS.map(|k| format!("exolint-{k}")).join("、")
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let mut selectors = Vec::new();
+            let mut bad = false;
+            for s in &parts.selectors {
+                match Selector::parse(s, rules) {
+                    Ok(sel) => selectors.push(((*s).to_string(), Some(sel))),
+                    Err(m) => {
+                        bad = true;
+                        problems.push(directive_finding(INVALID, d, Category::Evidence, m));
+                    }
+                }
+            }
+            // Only bad selectors: the comment silences nothing rather than
+            // everything, and the bad selectors were reported above.
+            if bad && selectors.is_empty() {
                 continue;
             }
-        };
-        let mut selectors = Vec::new();
-        let mut bad = false;
-        for s in &parts.selectors {
-            match Selector::parse(s, rules) {
-                Ok(sel) => selectors.push(((*s).to_string(), Some(sel))),
-                Err(m) => {
-                    bad = true;
-                    problems.push(directive_finding(INVALID, d, Category::Evidence, m));
+            if parts.selectors.is_empty() {
+                selectors.push((String::new(), None));
+            }
+            if kind == Kind::Enable {
+                let mut closed = false;
+                for e in suppressions
+                    .iter_mut()
+                    .flat_map(|s| s.entries.iter_mut())
+                    .filter(|e| e.open)
+                {
+                    let ends = selectors
+                        .iter()
+                        .any(|(_, sel)| sel.is_none() || *sel == e.selector);
+                    if ends {
+                        e.open = false;
+                        e.covers.end = d.source.start;
+                        closed = true;
+                    }
+                }
+                if !closed {
+                    problems.push(directive_finding(
+                        INVALID,
+                        d,
+                        Category::Evidence,
+                        "対応する `exolint-disable` のない `exolint-enable` です".to_string(),
+                    ));
+                }
+                continue;
+            }
+            let covers = match kind {
+                Kind::NextLine => {
+                    let start = line_after(text, d.source.end);
+                    start..line_after(text, start)
+                }
+                Kind::Disable => d.source.end..text.len(),
+                _ => 0..text.len(),
+            };
+            suppressions.push(Suppression {
+                comment: d.source.clone(),
+                body: d.body.clone(),
+                entries: selectors
+                    .into_iter()
+                    .map(|(text, selector)| Entry {
+                        text,
+                        selector,
+                        covers: covers.clone(),
+                        open: kind == Kind::Disable,
+                        used: false,
+                    })
+                    .collect(),
+                reason: parts.reason.map(str::to_string),
+            });
+        }
+
+        Suppressor {
+            rules,
+            require_reason,
+            suppressions,
+            problems,
+        }
+    }
+
+    /// The findings no comment silences.
+    pub fn filter(&mut self, findings: Vec<Finding>) -> Vec<Finding> {
+        let rules = self.rules;
+        let suppressions = &mut self.suppressions;
+        if suppressions.is_empty() {
+            return findings;
+        }
+        let mut kept = Vec::with_capacity(findings.len());
+        for f in findings {
+            let mut silenced = false;
+            if f.directive.is_none() {
+                for e in suppressions.iter_mut().flat_map(|s| s.entries.iter_mut()) {
+                    let inside = overlaps(&f.span, &e.covers);
+                    if inside && e.selector.as_ref().is_none_or(|s| s.matches(&f, rules)) {
+                        e.used = true;
+                        silenced = true;
+                    }
                 }
             }
-        }
-        // Only bad selectors: the comment silences nothing rather than
-        // everything, and the bad selectors were reported above.
-        if bad && selectors.is_empty() {
-            continue;
-        }
-        if parts.selectors.is_empty() {
-            selectors.push((String::new(), None));
-        }
-        if kind == Kind::Enable {
-            let mut closed = false;
-            for e in suppressions
-                .iter_mut()
-                .flat_map(|s| s.entries.iter_mut())
-                .filter(|e| e.open)
-            {
-                let ends = selectors
-                    .iter()
-                    .any(|(_, sel)| sel.is_none() || *sel == e.selector);
-                if ends {
-                    e.open = false;
-                    e.covers.end = d.source.start;
-                    closed = true;
-                }
+            if !silenced {
+                kept.push(f);
             }
-            if !closed {
+        }
+        kept
+    }
+
+    /// The findings about the comments themselves: invalid, unused, without
+    /// a reason.
+    pub fn finish(self) -> Vec<Finding> {
+        let Suppressor {
+            rules,
+            require_reason,
+            suppressions,
+            mut problems,
+        } = self;
+        for s in &suppressions {
+            let d = Directive {
+                body: s.body.clone(),
+                source: s.comment.clone(),
+            };
+            let category = s
+                .entries
+                .iter()
+                .find_map(|e| category_of(e.selector.as_ref()?, rules))
+                .unwrap_or(Category::Evidence);
+            let unused: Vec<&str> = s
+                .entries
+                .iter()
+                .filter(|e| !e.used)
+                .map(|e| e.text.as_str())
+                .collect();
+            if unused.len() == s.entries.len() {
                 problems.push(directive_finding(
-                    INVALID,
-                    d,
-                    Category::Evidence,
-                    "対応する `exolint-disable` のない `exolint-enable` です".to_string(),
-                ));
-            }
-            continue;
-        }
-        let covers = match kind {
-            Kind::NextLine => {
-                let start = line_after(text, d.source.end);
-                start..line_after(text, start)
-            }
-            Kind::Disable => d.source.end..text.len(),
-            _ => 0..text.len(),
-        };
-        suppressions.push(Suppression {
-            comment: d.source.clone(),
-            body: d.body.clone(),
-            entries: selectors
-                .into_iter()
-                .map(|(text, selector)| Entry {
-                    text,
-                    selector,
-                    covers: covers.clone(),
-                    open: kind == Kind::Disable,
-                    used: false,
-                })
-                .collect(),
-            reason: parts.reason.map(str::to_string),
-        });
-    }
-
-    let mut kept = Vec::with_capacity(findings.len());
-    for f in findings {
-        let mut silenced = false;
-        if f.directive.is_none() {
-            for e in suppressions.iter_mut().flat_map(|s| s.entries.iter_mut()) {
-                let inside = overlaps(&f.span, &e.covers);
-                if inside && e.selector.as_ref().is_none_or(|s| s.matches(&f, rules)) {
-                    e.used = true;
-                    silenced = true;
-                }
-            }
-        }
-        if !silenced {
-            kept.push(f);
-        }
-    }
-
-    for s in &suppressions {
-        let d = Directive {
-            body: s.body.clone(),
-            source: s.comment.clone(),
-        };
-        let category = s
-            .entries
-            .iter()
-            .find_map(|e| category_of(e.selector.as_ref()?, rules))
-            .unwrap_or(Category::Evidence);
-        let unused: Vec<&str> = s
-            .entries
-            .iter()
-            .filter(|e| !e.used)
-            .map(|e| e.text.as_str())
-            .collect();
-        if unused.len() == s.entries.len() {
-            problems.push(directive_finding(
-                UNUSED,
-                &d,
-                category,
-                format!(
+                    UNUSED,
+                    &d,
+                    category,
+                    format!(
                     "抑制コメント `exolint-{}` は何も抑制していません（不要なら削除してください）",
                     crate::lint::one_line(&s.body)
                 ),
-            ));
-        } else if !unused.is_empty() {
-            problems.push(directive_finding(
-                UNUSED,
-                &d,
-                category,
-                format!(
-                    "抑制コメントのうち {} は何も抑制していません",
-                    unused
-                        .iter()
-                        .map(|u| format!("`{u}`"))
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ),
-            ));
+                ));
+            } else if !unused.is_empty() {
+                problems.push(directive_finding(
+                    UNUSED,
+                    &d,
+                    category,
+                    format!(
+                        "抑制コメントのうち {} は何も抑制していません",
+                        unused
+                            .iter()
+                            .map(|u| format!("`{u}`"))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                ));
+            }
+            if require_reason && s.reason.is_none() {
+                problems.push(directive_finding(
+                    NO_REASON,
+                    &d,
+                    category,
+                    "抑制コメントに理由がありません（`-- 理由` の形で書いてください）".to_string(),
+                ));
+            }
         }
-        if require_reason && s.reason.is_none() {
-            problems.push(directive_finding(
-                NO_REASON,
-                &d,
-                category,
-                "抑制コメントに理由がありません（`-- 理由` の形で書いてください）".to_string(),
-            ));
-        }
+        problems
     }
-    kept.extend(problems);
-    kept
 }
 
 /// Where the line after the one holding byte `at` starts (or the end).
