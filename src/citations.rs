@@ -742,14 +742,55 @@ pub fn for_sentence<'c>(
 /// citations sorted by start (as [`extract`] returns them): every lookup is
 /// a binary search, so a document with many claims and citations stays
 /// linear.
+///
+/// `before` is the last citation of the document before `prose` (a
+/// document linted in sections, see [`last_in_text`]): 「この研究」 at the top
+/// of a section points back to it.
 pub fn for_sentence_in<'c>(
     prose: &Prose,
     paragraphs: &Paragraphs,
     sentences: &[Sentence],
     sentence: usize,
     citations: &'c [Citation],
+    before: Option<&'c Citation>,
 ) -> Vec<&'c Citation> {
-    lookup(prose, paragraphs, sentences, sentence, citations, true)
+    let found = lookup(prose, paragraphs, sentences, sentence, citations, true);
+    match before {
+        Some(b) if found.is_empty() && points_back(prose, sentences, sentence, citations) => {
+            vec![b]
+        }
+        _ => found,
+    }
+}
+
+/// Whether the sentence points back to an earlier study and nothing in
+/// `prose` before it could be that study.
+fn points_back(
+    prose: &Prose,
+    sentences: &[Sentence],
+    sentence: usize,
+    citations: &[Citation],
+) -> bool {
+    let s = &sentences[sentence];
+    patterns().anaphora.is_match(&prose.text[s.range.clone()])
+        && !citations
+            .iter()
+            .any(|c| c.range.end <= s.range.start && !is_reference_entry(prose, c))
+}
+
+/// The last citation in running text of `citations` (of `prose`), with
+/// its source span, for [`for_sentence_in`]'s `before` in the sections
+/// that follow.
+pub fn last_in_text(prose: &Prose, citations: &[Citation]) -> Option<Citation> {
+    let c = citations.iter().rfind(|c| !is_reference_entry(prose, c))?;
+    Some(Citation {
+        source: Some(
+            c.source
+                .clone()
+                .unwrap_or_else(|| prose.source_range(c.range.clone())),
+        ),
+        ..c.clone()
+    })
 }
 
 fn lookup<'c>(

@@ -122,18 +122,237 @@ pub struct Analysis {
 
 /// Lints `text` written in `format`.
 pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
-    let prose = markup::extract(text, format);
+    analyse(text, markup::extract(text, format), linter, None, None)
+}
+
+/// The size a section aims at when the command line lints a large file in
+/// sections (see [`sections`]); Markdown and plain-text files larger than
+/// eight sections are, so that memory stays flat however large one file
+/// is. `EXOLINT_SECTION_SIZE` (bytes) overrides it, for tests and tuning.
+pub const SECTION_SIZE: usize = 1 << 20;
+
+/// The section size in force: [`SECTION_SIZE`] or `EXOLINT_SECTION_SIZE`.
+pub fn section_size() -> usize {
+    std::env::var("EXOLINT_SECTION_SIZE")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(SECTION_SIZE)
+}
+
+/// What every section of a document linted in sections sees of the whole
+/// document; built by [`document`].
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// The most mentioned intervention and condition of the whole text.
+    pub topics: Topics,
+    /// Every footnote definition, resolved.
+    pub notes: Vec<citations::Note>,
+    /// Every `exolint-…` comment, for the suppressions.
+    pub directives: Vec<crate::prose::Directive>,
+}
+
+/// Where `text` can be cut into sections of at least `size` bytes that
+/// parse exactly as they do inside the whole document: before an ATX
+/// heading (`#` in the first column) that follows a blank line, outside
+/// fenced code, front matter and the HTML blocks that may hold blank lines
+/// (comments, `<script>`, `<pre>`, `<style>`, `<textarea>`, processing
+/// instructions, declarations, CDATA); in plain text, before any line after
+/// a blank line. Such a heading closes every open list, quote, table,
+/// footnote and paragraph. HTML is never cut. Ranges cover the text.
+pub fn sections(text: &str, format: Format, size: usize) -> Vec<Range<usize>> {
+    if format == Format::Html || text.len() <= size {
+        return std::iter::once(0..text.len()).collect();
+    }
+    let mut cuts = vec![0];
+    // The closing line of what is open: a fence (its character and
+    // length), front matter, or an HTML block (its end marker).
+    let mut fence: Option<(u8, usize)> = None;
+    let mut front = format == Format::Markdown
+        && (text.starts_with("---\n") || text.starts_with("---\r\n") || text.starts_with("+++"));
+    let mut html_end: Option<&'static str> = None;
+    let mut prev_blank = true;
+    let mut pos = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let start = pos;
+        pos += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let t = body.trim_start_matches(' ');
+        let indent = body.len() - t.len();
+        if front {
+            if n > 0 && matches!(body.trim_end(), "---" | "..." | "+++") {
+                front = false;
+            }
+            prev_blank = false;
+            continue;
+        }
+        if let Some((ch, len)) = fence {
+            let run = t.bytes().take_while(|&b| b == ch).count();
+            if indent <= 3 && run >= len && t[run..].trim().is_empty() {
+                fence = None;
+            }
+            prev_blank = false;
+            continue;
+        }
+        if let Some(end) = html_end {
+            if contains_ignore_case(body, end) {
+                html_end = None;
+            }
+            prev_blank = false;
+            continue;
+        }
+        let blank = t.trim().is_empty();
+        let cut_here = prev_blank
+            && !blank
+            && match format {
+                Format::Markdown => indent == 0 && is_atx_heading(t),
+                _ => true,
+            };
+        if cut_here && start - cuts[cuts.len() - 1] >= size {
+            cuts.push(start);
+        }
+        if format == Format::Markdown && indent <= 3 {
+            let run = |c: u8| t.bytes().take_while(|&b| b == c).count();
+            let (ticks, tildes) = (run(b'`'), run(b'~'));
+            if ticks >= 3 && !t[ticks..].contains('`') {
+                fence = Some((b'`', ticks));
+            } else if tildes >= 3 {
+                fence = Some((b'~', tildes));
+            } else if let Some(end) = html_block_end(t) {
+                // The block may close on its own first line.
+                if !contains_ignore_case(&t[1..], end) {
+                    html_end = Some(end);
+                }
+            }
+        }
+        prev_blank = blank;
+    }
+    let mut out: Vec<Range<usize>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+    out.push(cuts[cuts.len() - 1]..text.len());
+    out
+}
+
+fn is_atx_heading(t: &str) -> bool {
+    let hashes = t.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes)
+        && t[hashes..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == '\t')
+}
+
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.to_ascii_lowercase().contains(needle)
+}
+
+/// The end marker of an HTML block that may span blank lines (CommonMark
+/// types 1 to 5), if line `t` opens one.
+fn html_block_end(t: &str) -> Option<&'static str> {
+    let lower = t.get(..t.len().min(12))?.to_ascii_lowercase();
+    let starts = |p: &str| lower.starts_with(p);
+    if starts("<!--") {
+        Some("-->")
+    } else if starts("<![cdata[") {
+        Some("]]>")
+    } else if starts("<?") {
+        Some("?>")
+    } else if starts("<!") && lower.as_bytes().get(2).is_some_and(u8::is_ascii_alphabetic) {
+        Some(">")
+    } else {
+        ["script", "pre", "style", "textarea"]
+            .into_iter()
+            .find_map(|tag| {
+                let rest = lower.strip_prefix('<')?.strip_prefix(tag)?;
+                rest.chars()
+                    .next()
+                    .is_none_or(|c| c == '>' || c.is_whitespace())
+                    .then_some(match tag {
+                        "script" => "</script>",
+                        "pre" => "</pre>",
+                        "style" => "</style>",
+                        _ => "</textarea>",
+                    })
+            })
+    }
+}
+
+/// The prose of one section of `text`, mapped into the whole text.
+fn section_prose(text: &str, format: Format, range: &Range<usize>) -> Prose {
+    let mut prose = markup::extract(text.get(range.clone()).unwrap_or_default(), format);
+    prose.shift_source(range.start);
+    prose
+}
+
+/// First pass over a document cut into `sections`: what each section needs
+/// to know of the others.
+pub fn document(
+    text: &str,
+    format: Format,
+    linter: &Linter,
+    sections: &[Range<usize>],
+) -> Document {
+    let mut counts = evidence::TopicCounts::default();
+    let mut state = citations::NoteState::default();
+    let mut doc = Document::default();
+    for range in sections {
+        let prose = section_prose(text, format, range);
+        counts.add(&linter.registry, &prose.text);
+        doc.notes.extend(citations::notes(
+            &prose,
+            &linter.registry,
+            &linter.titles,
+            &mut state,
+        ));
+        doc.directives.extend(prose.directives);
+    }
+    doc.topics = counts.dominant();
+    doc
+}
+
+/// Lints one section of a document (from [`sections`], with its
+/// [`document`]); spans point into the whole `text`. Sections must come in
+/// order with the same `before`, which carries the last citation of the
+/// sections so far (for 「この研究」 at the top of a section).
+pub fn check_section(
+    text: &str,
+    format: Format,
+    linter: &Linter,
+    range: &Range<usize>,
+    doc: &Document,
+    before: &mut Option<Citation>,
+) -> Analysis {
+    let a = analyse(
+        text,
+        section_prose(text, format, range),
+        linter,
+        Some(doc),
+        before.as_ref(),
+    );
+    if let Some(last) = citations::last_in_text(&a.prose, &a.citations) {
+        *before = Some(last);
+    }
+    a
+}
+
+fn analyse(
+    text: &str,
+    prose: Prose,
+    linter: &Linter,
+    doc: Option<&Document>,
+    before: Option<&Citation>,
+) -> Analysis {
     let sentences = segment::split(&prose);
     let claims = claims::detect_with(&linter.claims, &prose, &sentences, &linter.rules, false);
     let citations = if claims.is_empty() {
         Vec::new()
     } else {
-        citations::extract(&prose, &linter.registry, &linter.titles)
+        let notes = doc.map(|d| d.notes.as_slice());
+        citations::extract_with(&prose, &linter.registry, &linter.titles, notes)
     };
-    let doc_topics = if claims.is_empty() {
-        Topics::default()
-    } else {
-        Topics::dominant(&linter.registry, &prose.text)
+    let doc_topics = match doc {
+        Some(d) => d.topics.clone(),
+        None if claims.is_empty() => Topics::default(),
+        None => Topics::dominant(&linter.registry, &prose.text),
     };
     // Topics of each paragraph group, computed once: a long paragraph (a
     // 20 MB single line) with many claims must not be re-tagged per claim.
@@ -149,6 +368,7 @@ pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
                 sentences: &sentences,
                 citations: &citations,
                 doc_topics: &doc_topics,
+                before,
             };
             finding_for(
                 c,
@@ -176,6 +396,8 @@ struct Context<'a> {
     sentences: &'a [Sentence],
     citations: &'a [Citation],
     doc_topics: &'a Topics,
+    /// The last citation before this section, when linted in sections.
+    before: Option<&'a Citation>,
 }
 
 fn finding_for(
@@ -192,6 +414,7 @@ fn finding_for(
         sentences,
         citations,
         doc_topics,
+        before: _,
     } = *doc;
     let rule = &linter.rules.rules[c.rule];
     let span = prose.source_range(c.range.clone());
@@ -225,7 +448,9 @@ fn finding_for(
         None => own,
     };
     let topics = local.clone().or(paragraph).or(doc_topics);
-    let cited = citations::for_sentence_in(prose, paragraphs, sentences, c.sentence, citations);
+    let cited = citations::for_sentence_in(
+        prose, paragraphs, sentences, c.sentence, citations, doc.before,
+    );
     let ctx = ClaimContext {
         claim: c,
         text: &matched,
@@ -278,4 +503,79 @@ fn finding_for(
 /// Collapses line breaks so a message stays on one line.
 pub fn one_line(s: &str) -> String {
     s.split(['\n', '\r']).map(str::trim).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(dir: &str, ext: &str) -> String {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(dir);
+        let mut paths: Vec<_> = std::fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap() + "\n")
+            .collect()
+    }
+
+    fn in_sections(text: &str, format: Format, linter: &Linter, size: usize) -> Vec<Finding> {
+        let parts = sections(text, format, size);
+        let doc = document(text, format, linter, &parts);
+        let mut before = None;
+        parts
+            .iter()
+            .flat_map(|r| check_section(text, format, linter, r, &doc, &mut before).findings)
+            .collect()
+    }
+
+    /// Linted in sections, the whole annotated corpus (pages run together,
+    /// so footnotes, reference lists, 「この研究」 and the page topics reach
+    /// across many cuts) gives exactly the findings of one piece.
+    #[test]
+    fn sections_give_the_findings_of_the_whole() {
+        let linter = Linter::builtin();
+        for (text, format) in [
+            (corpus("markdown", "md"), Format::Markdown),
+            (corpus("text", "txt"), Format::Text),
+        ] {
+            let whole = check_str(&text, format, &linter).findings;
+            assert!(whole.len() > 100);
+            for size in [1, 700, 4096] {
+                let n = sections(&text, format, size).len();
+                assert!(n > 5, "{format:?} {size}: {n} sections");
+                assert_eq!(
+                    in_sections(&text, format, &linter, size),
+                    whole,
+                    "{format:?} {size}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sections_cut_only_before_headings_outside_fences_and_html() {
+        let text = "---\ntitle: x\n\n# not a heading: front matter\n---\n\n# A\n\n本文。\n\n```\n\n# inside a fence\n```\n\n<!--\n\n# inside a comment\n-->\n\n- 項目\n\n  # inside a list item\n\n<pre>\n\n# inside pre\n</pre>\n\n## B\n本文\n# C directly after text\n\n#D is no heading\n\n### E\n";
+        let cuts: Vec<&str> = sections(text, Format::Markdown, 1)
+            .iter()
+            .map(|r| text[r.clone()].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(cuts, ["---", "# A", "## B", "### E"]);
+        let all = sections(text, Format::Markdown, 1);
+        assert_eq!(all.first().map(|r| r.start), Some(0));
+        assert_eq!(all.last().map(|r| r.end), Some(text.len()));
+        assert!(all.windows(2).all(|w| w[0].end == w[1].start));
+        // Plain text is cut at any paragraph; HTML and small texts are not.
+        let plain = "一行目\n二行目\n\n三行目\n\n\n四行目\n";
+        assert_eq!(sections(plain, Format::Text, 1).len(), 3);
+        assert_eq!(sections("<p>a</p>\n\n<p>b</p>", Format::Html, 1).len(), 1);
+        assert_eq!(sections(text, Format::Markdown, text.len()).len(), 1);
+    }
 }

@@ -28,6 +28,8 @@ use crate::report::{
     Summary,
 };
 use crate::rules::Severity;
+use crate::source::LineIndex;
+use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
 use std::sync::{Condvar, Mutex};
 
@@ -137,30 +139,54 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     // (path) order as soon as each is next, and dropped once printed.
     let cwd = std::env::current_dir().ok();
     let order = InOrder::new(threads * 4);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, FileOutcome)>();
+    // A file comes in one part, or (linted in sections) in several; the
+    // flag marks its last.
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, FileOutcome, bool)>();
     let stopped = std::thread::scope(|scope| {
         for _ in 0..threads {
             let (tx, order, inputs) = (tx.clone(), &order, &discovered.inputs);
             let stdin = stdin_text.as_ref();
             scope.spawn(move || {
                 while let Some(i) = order.take(inputs.len()) {
-                    let mut outcome = lint_input(&inputs[i], stdin, engine, args, color);
-                    if render_json && outcome.diagnostics.len() <= RENDER_IN_WORKER_MAX {
-                        outcome.json = Some(json::Stream::render(&outcome.diagnostics));
-                    }
-                    if tx.send((i, outcome)).is_err() {
+                    let mut send = |mut outcome: FileOutcome, last: bool| {
+                        if render_json && outcome.diagnostics.len() <= RENDER_IN_WORKER_MAX {
+                            outcome.json = Some(json::Stream::render(&outcome.diagnostics));
+                        }
+                        // A file in sections is printed as it goes: its later
+                        // parts wait until it is the file being printed, so
+                        // they never pile up behind a slow earlier file.
+                        if !last && !order.wait_turn(i) {
+                            return false;
+                        }
+                        tx.send((i, outcome, last)).is_ok()
+                    };
+                    if !lint_input(&inputs[i], stdin, engine, args, color, &mut send) {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        let mut pending: std::collections::BTreeMap<usize, FileOutcome> = Default::default();
+        let mut pending: std::collections::BTreeMap<usize, VecDeque<(FileOutcome, bool)>> =
+            Default::default();
         let mut handle = || -> Option<u8> {
-            for (i, outcome) in &rx {
-                pending.insert(i, outcome);
-                while let Some(r) = pending.remove(&order.handled()) {
-                    order.advance();
+            for (i, outcome, last) in &rx {
+                pending.entry(i).or_default().push_back((outcome, last));
+                loop {
+                    let next = order.handled();
+                    let Some(queue) = pending.get_mut(&next) else {
+                        break;
+                    };
+                    let Some((r, last)) = queue.pop_front() else {
+                        pending.remove(&next);
+                        break;
+                    };
+                    if queue.is_empty() {
+                        pending.remove(&next);
+                    }
+                    if last {
+                        order.advance();
+                    }
                     if let Some(n) = &r.note {
                         if !args.quiet {
                             eprintln!("note: {}: {n}", r.path);
@@ -175,12 +201,14 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                         had_error = true;
                         continue;
                     }
-                    summary.files += 1;
+                    if last {
+                        summary.files += 1;
+                        linted.push(r.path.clone());
+                    }
                     summary.infos += r.counts[0];
                     summary.warnings += r.counts[1];
                     summary.errors += r.counts[2];
                     max = max.max(r.max_severity);
-                    linted.push(r.path.clone());
                     tally.add(&r.diagnostics);
                     match args.format {
                         OutputFormat::Human => {
@@ -358,6 +386,21 @@ impl InOrder {
         self.moved.notify_all();
     }
 
+    /// Waits until outcome `i` is the next to handle; `false` if the run
+    /// stopped.
+    fn wait_turn(&self, i: usize) -> bool {
+        let Ok(mut s) = self.state.lock() else {
+            return false;
+        };
+        while !s.stop && s.handled < i {
+            s = match self.moved.wait(s) {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
+        }
+        !s.stop
+    }
+
     /// No more outcomes will be handled (output closed): workers finish.
     fn stop(&self) {
         if let Ok(mut s) = self.state.lock() {
@@ -372,14 +415,17 @@ fn quiet_exit() -> u8 {
     EXIT_OK
 }
 
+/// Lints one input and hands its outcome to `send`, in one part or, for a
+/// large Markdown or text file, one part per section (the last flagged);
+/// `false` when `send` says the run is over.
 fn lint_input(
     input: &Input,
     stdin: Option<&Result<Vec<u8>, String>>,
     engine: &Engine,
     args: &CheckArgs,
     color: bool,
-) -> FileOutcome {
-    let format = args.format;
+    send: &mut dyn FnMut(FileOutcome, bool) -> bool,
+) -> bool {
     let path = input.display_path();
     let mut outcome = FileOutcome {
         path: path.clone(),
@@ -389,36 +435,65 @@ fn lint_input(
         Ok(d) => d,
         Err(Unread::Skipped(note)) => {
             outcome.note = Some(note);
-            return outcome;
+            return send(outcome, true);
         }
         Err(Unread::Failed(error)) => {
             outcome.error = Some(error);
-            return outcome;
+            return send(outcome, true);
         }
     };
+    let text = decoded.text.as_str();
+    let format = input.format();
     let scope = engine.policy.scope(input);
-    let analysis = lint::check_str(&decoded.text, input.format(), scope.linter(&engine.linter));
-    // Configuration, suppressions, `--show-supported` and the baseline.
-    let findings: Vec<Finding> = engine.policy.apply(&scope, &decoded.text, analysis);
-    for f in &findings {
-        outcome.counts[f.severity as usize] += 1;
-        outcome.max_severity = outcome.max_severity.max(Some(f.severity));
-    }
-    match format {
-        OutputFormat::Human => {
-            outcome.rendered = human::render(&path, &decoded.text, &findings, color);
-            // Positions are resolved only to count them for `--statistics`.
-            if args.statistics {
-                outcome.diagnostics =
-                    report::diagnostics(&path, &decoded.text, |o| decoded.original(o), &findings);
+    let linter = scope.linter(&engine.linter);
+    let index = LineIndex::new(text);
+    // Configuration, suppressions, `--show-supported` and the baseline,
+    // then the chosen format.
+    let part = |findings: Vec<Finding>| {
+        let mut part = FileOutcome {
+            path: path.clone(),
+            ..FileOutcome::default()
+        };
+        for f in &findings {
+            part.counts[f.severity as usize] += 1;
+            part.max_severity = part.max_severity.max(Some(f.severity));
+        }
+        let original = |o| decoded.original(o);
+        match args.format {
+            OutputFormat::Human => {
+                part.rendered = human::render_with(&path, text, &index, &findings, color);
+                // Positions are resolved only to count them for `--statistics`.
+                if args.statistics {
+                    part.diagnostics =
+                        report::into_diagnostics_with(&path, text, &index, original, findings);
+                }
+            }
+            _ => {
+                part.diagnostics =
+                    report::into_diagnostics_with(&path, text, &index, original, findings);
             }
         }
-        _ => {
-            outcome.diagnostics =
-                report::into_diagnostics(&path, &decoded.text, |o| decoded.original(o), findings);
+        part
+    };
+    let section_size = lint::section_size();
+    if text.len() <= section_size.saturating_mul(8) || format == crate::source::Format::Html {
+        let analysis = lint::check_str(text, format, linter);
+        return send(part(engine.policy.apply(&scope, text, analysis)), true);
+    }
+    // A large file is linted section by section, each printed as it is
+    // done, so memory stays flat however large the file. The comments'
+    // own findings (unused or invalid suppressions) come last.
+    let sections = lint::sections(text, format, section_size);
+    let doc = lint::document(text, format, linter, &sections);
+    let mut stream = engine.policy.stream(&scope, text, &doc.directives);
+    let mut before = None;
+    for range in &sections {
+        let analysis = lint::check_section(text, format, linter, range, &doc, &mut before);
+        if !send(part(stream.push(analysis.findings)), false) {
+            return false;
         }
     }
-    outcome
+    send(part(stream.finish()), true)
 }
 
 /// Why an input produced no text.

@@ -771,3 +771,73 @@ fn readme_editor_snippets_match_concise_output() {
     assert!(!text.trim().is_empty());
     assert!(text.lines().all(|l| efm.is_match(l)), "{text}");
 }
+
+/// A large file is linted in sections (`EXOLINT_SECTION_SIZE` makes this
+/// one large): suppressions whose comment, next line or range lie in other
+/// sections, unused and invalid comments, footnotes defined sections away,
+/// a baseline and every format give what the file gives in one piece; only
+/// the comments' own findings move to the end of the file.
+#[test]
+fn a_file_linted_in_sections_reports_what_it_reports_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut page = String::from(
+        "# 当院のエクソソーム治療\n\n<!-- exolint-disable EXL106 -- 比較の検証用 -->\n\n",
+    );
+    for i in 0..12 {
+        page.push_str(&format!(
+            "## 第{i}章\n\n必ず髪が生えます[^{n}]。\n\n<!-- exolint-disable-next-line EXL101 -- 検証 -->\n発毛効果が得られます。\n\n副作用はありません。\n\n<!-- exolint-disable-next-line EXL105 -->\n肌が明るくなります。\n\n",
+            n = i % 3 + 1
+        ));
+        if i == 6 {
+            page.push_str("<!-- exolint-enable EXL106 -->\n\n<!-- exolint-bogus -->\n\n");
+        }
+    }
+    page.push_str("## 参考文献\n\n[^1]: Li et al., 2022\n[^2]: 当院調べ\n[^3]: Cho et al., 2018\n");
+    write(d, "page.md", &page);
+    let run = |size: Option<&str>, args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_exolint"));
+        c.args(args).current_dir(d).env("NO_COLOR", "1");
+        if let Some(s) = size {
+            c.env("EXOLINT_SECTION_SIZE", s);
+        }
+        c.output().unwrap()
+    };
+    let sorted = |out: &Output| {
+        let mut lines: Vec<String> = stdout(out).lines().map(str::to_string).collect();
+        lines.sort();
+        lines
+    };
+    for format in ["concise", "json", "sarif", "human"] {
+        let whole = run(None, &["--format", format, "page.md"]);
+        let parts = run(Some("64"), &["--format", format, "page.md"]);
+        assert_eq!(parts.status.code(), whole.status.code(), "{format}");
+        assert_eq!(sorted(&parts), sorted(&whole), "{format}");
+    }
+    let whole = found(d, &["page.md"]);
+    assert!(whole.iter().any(|f| f.contains("EXL930")), "{whole:?}");
+    assert!(whole.iter().any(|f| f.contains("EXL932")), "{whole:?}");
+    // The lines under `disable-next-line EXL101` are silenced.
+    for (n, line) in page.lines().enumerate() {
+        if line == "発毛効果が得られます。" {
+            let silenced = format!("page.md EXL101@{}", n + 1);
+            assert!(!whole.contains(&silenced), "{silenced}: {whole:?}");
+        }
+    }
+    // A baseline written from sections filters the same findings.
+    let out = run(Some("64"), &["--write-baseline", "b.json", "page.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = exolint(&["--baseline", "b.json", "page.md"], d);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    page.push_str("\n## 追記\n\n絶対に安全です。\n");
+    write(d, "page.md", &page);
+    let left = run(
+        Some("64"),
+        &["--format", "concise", "--baseline", "b.json", "page.md"],
+    );
+    let text = stdout(&left);
+    let new_line = format!("page.md:{}:", page.lines().count());
+    let reported: Vec<&str> = text.lines().filter(|l| l.starts_with("page.md:")).collect();
+    assert_eq!(reported.len(), 2, "{text}");
+    assert!(reported.iter().all(|l| l.starts_with(&new_line)), "{text}");
+}

@@ -73,7 +73,18 @@ fn directive_diagnostic(f: &Finding) -> Diagnostic<()> {
 
 /// Renders all findings of one file; `color` adds ANSI styles.
 pub fn render(path: &str, text: &str, findings: &[Finding], color: bool) -> String {
-    let index = LineIndex::new(text);
+    render_with(path, text, &LineIndex::new(text), findings, color)
+}
+
+/// [`render`] with the text's line index built once, for a file whose
+/// findings come in batches.
+pub fn render_with(
+    path: &str,
+    text: &str,
+    index: &LineIndex,
+    findings: &[Finding],
+    color: bool,
+) -> String {
     let config = Config::default();
     let mut buf = if color {
         termcolor::Buffer::ansi()
@@ -85,7 +96,7 @@ pub fn render(path: &str, text: &str, findings: &[Finding], color: bool) -> Stri
         let file = Clipped {
             name: path,
             text,
-            index: &index,
+            index,
             labels: d.labels.iter().map(|l| l.range.clone()).collect(),
         };
         // An out-of-range span would be a bug upstream; never let it abort output.

@@ -113,10 +113,21 @@ pub fn into_diagnostics(
     original: impl Fn(usize) -> usize,
     findings: Vec<Finding>,
 ) -> Vec<Diagnostic> {
-    let index = LineIndex::new(text);
+    into_diagnostics_with(path, text, &LineIndex::new(text), original, findings)
+}
+
+/// [`into_diagnostics`] with the text's line index built once, for a file
+/// whose findings come in batches.
+pub fn into_diagnostics_with(
+    path: &str,
+    text: &str,
+    index: &LineIndex,
+    original: impl Fn(usize) -> usize,
+    findings: Vec<Finding>,
+) -> Vec<Diagnostic> {
     findings
         .into_iter()
-        .map(|f| diagnostic(path, text, &index, &original, f))
+        .map(|f| diagnostic(path, text, index, &original, f))
         .collect()
 }
 
