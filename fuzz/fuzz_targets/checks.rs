@@ -6,7 +6,7 @@
 
 use exolint::citations::{self, TitleIndex};
 use exolint::decode::{self, Charset, DecodeError, Options};
-use exolint::lint::{check_str, Linter};
+use exolint::lint::{self, check_str, Linter};
 use exolint::markup;
 use exolint::prose::Prose;
 use exolint::registry::{self, Registry};
@@ -114,6 +114,37 @@ pub(crate) fn lint(text: &str, format: Format) {
         let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         assert_eq!((d.start.line, d.start.column), (line, column));
         assert_eq!(d.text, &text[d.span.clone()]);
+    }
+    sections(text, format);
+}
+
+/// The same document cut into tiny sections (as the command line cuts a
+/// large file): the sections tile the text on char boundaries and every
+/// finding lies in its own section.
+fn sections(text: &str, format: Format) {
+    let parts = lint::sections(text, format, 48);
+    let mut at = 0;
+    for r in &parts {
+        assert_eq!(r.start, at, "sections do not tile the text");
+        slices(text, r, "section");
+        at = r.end;
+    }
+    assert_eq!(at, text.len(), "sections stop short");
+    let doc = lint::document(text, format, linter(), &parts);
+    let mut before = None;
+    for r in &parts {
+        let a = lint::check_section(text, format, linter(), r, &doc, &mut before);
+        for f in &a.findings {
+            slices(text, &f.span, "section finding");
+            assert!(
+                r.start <= f.span.start && f.span.end <= r.end,
+                "finding {:?} outside its section {r:?}",
+                f.span
+            );
+            for c in &f.citations {
+                slices(text, &c.span, "section finding citation");
+            }
+        }
     }
 }
 
