@@ -12,6 +12,12 @@ panics, exits with anything but 0, 1 or 2, prints unparseable JSON, or
 reports a span that is out of bounds, off a character boundary, or whose
 line and column do not match its byte offset.
 
+With --sections, each Markdown or text input is also linted cut into
+tiny sections (EXOLINT_SECTION_SIZE=64, as a file over 8 MiB is cut into
+1 MiB ones), with headings among the inserted snippets so that there are
+cuts; the run then also fails when the two disagree on any finding (the
+findings about `exolint-` comments may come in another order).
+
 Inputs that fail are kept under target/mutate/ for replay. Needs only the
 standard library; builds nothing (pass --exolint or build first).
 """
@@ -38,7 +44,11 @@ SNIPPETS = [
 ]
 
 
-def mutate(data: bytes, rng: random.Random) -> bytes:
+HEADINGS = [b"\n\n# \xe8\xa6\x8b\xe5\x87\xba\xe3\x81\x97\n\n", b"\n\n## 2\n", b"\n\n###\n\n"]
+
+
+def mutate(data: bytes, rng: random.Random, extra=()) -> bytes:
+    snippets = SNIPPETS + list(extra)
     b = bytearray(data)
     for _ in range(rng.randint(1, 6)):
         kind = rng.randrange(7)
@@ -49,7 +59,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
         elif kind == 1 and b:
             del b[rng.randint(0, len(b)):]
         elif kind == 2:
-            b[pos:pos] = rng.choice(SNIPPETS)
+            b[pos:pos] = rng.choice(snippets)
         elif kind == 3 and b:
             end = min(len(b), pos + rng.randint(1, 40))
             del b[pos:end]
@@ -58,7 +68,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
             end = min(len(b), pos + rng.randint(1, 400))
             b[pos:pos] = b[pos:end] * rng.randint(1, 20)
         elif kind == 5:
-            b[pos:pos] = rng.choice(SNIPPETS) * rng.randint(50, 2000)
+            b[pos:pos] = rng.choice(snippets) * rng.randint(50, 2000)
         else:
             text = b.decode("utf-8", "replace")
             if text:
@@ -95,11 +105,36 @@ def check_span(data: bytes, span, start, end, what):
     return None
 
 
+def findings(stdout: bytes):
+    """The diagnostics of a JSON run, in a canonical order."""
+    return sorted(json.dumps(d, sort_keys=True) for d in json.loads(stdout)["diagnostics"])
+
+
+def compare_sections(exolint: str, path: str, whole) -> str:
+    env = dict(os.environ, EXOLINT_SECTION_SIZE="64")
+    out = subprocess.run([exolint, "-f", "json", "-j1", path],
+                         capture_output=True, timeout=120, env=env)
+    if out.returncode != whole.returncode:
+        return f"in sections: exit {out.returncode}, whole: {whole.returncode}"
+    if out.returncode == 2:
+        return None
+    try:
+        a, b = findings(whole.stdout), findings(out.stdout)
+    except ValueError as e:
+        return f"in sections: unparseable JSON: {e}"
+    if a != b:
+        only = sorted(set(a) ^ set(b))[:2]
+        return f"in sections: {len(a)} findings whole, {len(b)} in sections; e.g. {only}"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=1200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--exolint", default=os.path.join(ROOT, "target/release/exolint"))
+    ap.add_argument("--sections", action="store_true",
+                    help="also lint each input in tiny sections and compare")
     ap.add_argument("pages", nargs="*")
     args = ap.parse_args()
     pages = args.pages or [
@@ -116,7 +151,7 @@ def main():
         for n in range(args.count):
             page = rng.choice(pages)
             with open(page, "rb") as f:
-                data = mutate(f.read(), rng)
+                data = mutate(f.read(), rng, HEADINGS if args.sections else ())
             path = os.path.join(tmp, f"m{n}{os.path.splitext(page)[1]}")
             with open(path, "wb") as f:
                 f.write(data)
@@ -141,6 +176,8 @@ def main():
                                 data, c["span"], c["start"], c["end"], "citation")
                         if problem:
                             break
+            if not problem and args.sections and not path.endswith(".html"):
+                problem = compare_sections(args.exolint, path, out)
             if problem:
                 failures += 1
                 os.makedirs(keep, exist_ok=True)
