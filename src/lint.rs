@@ -214,15 +214,26 @@ pub fn sections(text: &str, format: Format, size: usize) -> Vec<Range<usize>> {
         if format == Format::Markdown && indent <= 3 {
             let run = |c: u8| t.bytes().take_while(|&b| b == c).count();
             let (ticks, tildes) = (run(b'`'), run(b'~'));
-            if ticks >= 3 && !t[ticks..].contains('`') {
+            let opens = if ticks >= 3 && !t[ticks..].contains('`') {
                 fence = Some((b'`', ticks));
+                true
             } else if tildes >= 3 {
                 fence = Some((b'~', tildes));
+                true
             } else if let Some(end) = html_block_end(t) {
                 // The block may close on its own first line.
                 if !contains_ignore_case(&t[1..], end) {
                     html_end = Some(end);
                 }
+                true
+            } else {
+                false
+            };
+            // Indented a little, the block may belong to a list item (and
+            // end with it) or stand alone (and run on to its closing line):
+            // which, only a full parse knows, so the rest is not cut.
+            if opens && indent > 0 {
+                break;
             }
         }
         prev_blank = blank;
@@ -577,5 +588,14 @@ mod tests {
         assert_eq!(sections(plain, Format::Text, 1).len(), 3);
         assert_eq!(sections("<p>a</p>\n\n<p>b</p>", Format::Html, 1).len(), 1);
         assert_eq!(sections(text, Format::Markdown, text.len()).len(), 1);
+        // A fence indented into a list item ends with the item; standing
+        // alone it runs on. Both readings are possible: nothing after it
+        // is cut.
+        let text = "# A\n\n- 項目\n\n  ```\n  code\n\n# B\n\n```\n\n# C\n```\n\n# D\n";
+        let cuts: Vec<&str> = sections(text, Format::Markdown, 1)
+            .iter()
+            .map(|r| text[r.clone()].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(cuts, ["# A"]);
     }
 }
