@@ -360,11 +360,12 @@ fn analyse(
         let notes = doc.map(|d| d.notes.as_slice());
         citations::extract_with(&prose, &linter.registry, &linter.titles, notes)
     };
-    let doc_topics = match doc {
-        Some(d) => d.topics.clone(),
-        None if claims.is_empty() => Topics::default(),
-        None => Topics::dominant(&linter.registry, &prose.text),
-    };
+    // The page's topics fill in only what a claim's own words, sentence
+    // and paragraph leave unsaid: tagged on first need, if ever.
+    let doc_topics = std::cell::OnceCell::new();
+    if let Some(d) = doc {
+        let _ = doc_topics.set(d.topics.clone());
+    }
     // Topics of each paragraph group, computed once: a long paragraph (a
     // 20 MB single line) with many claims must not be re-tagged per claim.
     let mut paragraph_topics = HashMap::new();
@@ -406,7 +407,7 @@ struct Context<'a> {
     paragraphs: &'a Paragraphs,
     sentences: &'a [Sentence],
     citations: &'a [Citation],
-    doc_topics: &'a Topics,
+    doc_topics: &'a std::cell::OnceCell<Topics>,
     /// The last citation before this section, when linted in sections.
     before: Option<&'a Citation>,
 }
@@ -433,14 +434,6 @@ fn finding_for(
     let sentence = &sentences[c.sentence];
     let sentence_text = &prose.text[sentence.range.clone()];
     let block = &prose.blocks[sentence.block];
-    let paragraph = paragraph_topics.entry(block.group).or_insert_with(|| {
-        let paragraph: String = paragraphs
-            .blocks(block.group)
-            .iter()
-            .map(|&b| &prose.text[prose.blocks[b].range.clone()])
-            .collect();
-        Topics::of(&linter.registry, &paragraph)
-    });
     // What the claim is about: its own words first (発毛作用 in a sentence that
     // also names the atopic-dermatitis study it misquotes), then its sentence.
     // Only these can disagree with a cited source; the paragraph and the page
@@ -458,7 +451,26 @@ fn finding_for(
         Some(t) => own.or(t),
         None => own,
     };
-    let topics = local.clone().or(paragraph).or(doc_topics);
+    // The paragraph's and the page's topics are tagged only when the claim
+    // leaves something unsaid (`or` reads the wider topics for nothing
+    // else), the paragraph's once per paragraph.
+    let complete = |t: &Topics| !t.interventions.is_empty() && !t.conditions.is_empty();
+    let mut topics = local.clone();
+    if !complete(&topics) {
+        let paragraph = paragraph_topics.entry(block.group).or_insert_with(|| {
+            let paragraph: String = paragraphs
+                .blocks(block.group)
+                .iter()
+                .map(|&b| &prose.text[prose.blocks[b].range.clone()])
+                .collect();
+            Topics::of(&linter.registry, &paragraph)
+        });
+        topics = topics.or(paragraph);
+    }
+    if !complete(&topics) {
+        let page = doc_topics.get_or_init(|| Topics::dominant(&linter.registry, &prose.text));
+        topics = topics.or(page);
+    }
     let cited = citations::for_sentence_in(
         prose, paragraphs, sentences, c.sentence, citations, doc.before,
     );
