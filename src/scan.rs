@@ -401,6 +401,29 @@ fn build_dfa(hirs: Option<&[Hir]>) -> Option<DFA> {
         .ok()
 }
 
+/// Files `id` under each of its keys (one character, or two in a row) in
+/// the entries of the single and pair tables, or among those looked up
+/// everywhere when its keys cannot be listed.
+fn index(
+    keys: Option<Vec<(char, Option<char>)>>,
+    id: u32,
+    single: &mut Vec<(usize, u32)>,
+    pair: &mut Vec<(usize, u32)>,
+    everywhere: &mut Vec<u32>,
+) {
+    match keys {
+        Some(keys) => {
+            for (a, b) in keys {
+                match b {
+                    None => single.push((hash_one(a), id)),
+                    Some(b) => pair.push((hash_two(a, b), id)),
+                }
+            }
+        }
+        None => everywhere.push(id),
+    }
+}
+
 /// The branches of a pattern: its top-level alternatives, through groups.
 fn branches_of<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
     match hir.kind() {
@@ -454,28 +477,17 @@ fn branch_tables(hirs: &[Hir]) -> Branches {
         for branch in list {
             let br = owner.len() as u32;
             owner.push(pid as u32);
-            match prefixes(branch) {
-                Some(set) => {
-                    for (a, b) in set {
-                        match b {
-                            None => single.push((hash_one(a), br)),
-                            Some(b) => pair.push((hash_two(a, b), br)),
-                        }
-                    }
-                }
-                None => always.push(br),
-            }
-            match endings(branch) {
-                Some(set) => {
-                    for (a, b) in set {
-                        match a {
-                            None => end_single.push((hash_one(b), br)),
-                            Some(a) => end_pair.push((hash_two(a, b), br)),
-                        }
-                    }
-                }
-                None => unbounded.push(br),
-            }
+            index(prefixes(branch), br, &mut single, &mut pair, &mut always);
+            // An ending `…ab` is looked up as the pair (a, b), `…b` as b.
+            let ends = endings(branch).map(|set| {
+                set.into_iter()
+                    .map(|(a, b)| match a {
+                        Some(a) => (a, Some(b)),
+                        None => (b, None),
+                    })
+                    .collect()
+            });
+            index(ends, br, &mut end_single, &mut end_pair, &mut unbounded);
         }
     }
     Branches {
@@ -496,17 +508,13 @@ fn prefix_tables(hirs: Option<&[Hir]>) -> Option<(Table, Table, Vec<u32>)> {
     let mut pair = Vec::new();
     let mut always = Vec::new();
     for (pid, hir) in hirs?.iter().enumerate() {
-        match prefixes(hir) {
-            Some(set) => {
-                for (a, b) in set {
-                    match b {
-                        None => single.push((hash_one(a), pid as u32)),
-                        Some(b) => pair.push((hash_two(a, b), pid as u32)),
-                    }
-                }
-            }
-            None => always.push(pid as u32),
-        }
+        index(
+            prefixes(hir),
+            pid as u32,
+            &mut single,
+            &mut pair,
+            &mut always,
+        );
     }
     Some((
         Table::new(1 << SINGLE_BITS, &mut single),
