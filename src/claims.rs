@@ -596,20 +596,28 @@ pub struct Matcher {
     scanner: Option<StartScanner>,
 }
 
-impl Matcher {
-    /// Compiles the claim rules of `rules`.
-    pub fn new(rules: &RuleSet) -> Matcher {
-        let mut ids = Vec::new();
-        let mut patterns = Vec::new();
-        for (ri, rule) in rules.rules.iter().enumerate() {
-            if let (Some(re), Some(_)) = (&rule.pattern, rule.file.category) {
-                ids.push(ri);
-                patterns.push(re.as_str());
-            }
+/// The claim rules' patterns the [`Matcher`] scans for, in rule order.
+pub(crate) fn scanner_patterns(rules: &RuleSet) -> Vec<&str> {
+    claim_rules(rules).map(|(_, p)| p).collect()
+}
+
+fn claim_rules(rules: &RuleSet) -> impl Iterator<Item = (usize, &str)> {
+    rules.rules.iter().enumerate().filter_map(|(ri, rule)| {
+        match (&rule.pattern, rule.file.category) {
+            (Some(re), Some(_)) => Some((ri, re.as_str())),
+            _ => None,
         }
+    })
+}
+
+impl Matcher {
+    /// Indexes the claim rules of `rules`; each part of a pattern is
+    /// compiled when a document first needs it.
+    pub fn new(rules: &RuleSet) -> Matcher {
+        let ids = claim_rules(rules).map(|(ri, _)| ri).collect();
         // The rules already compiled with `regex`, so this succeeds; should
         // it fail anyway, the rules are searched the slow way.
-        let scanner = StartScanner::new_within(&patterns).ok();
+        let scanner = StartScanner::new_within(&scanner_patterns(rules)).ok();
         Matcher {
             rules: ids,
             scanner,
@@ -644,8 +652,8 @@ impl Matcher {
 }
 
 /// The definition of a rule's matches, for when the scanner could not be
-/// compiled: the rule over the whole text, restarting one character after
-/// every match start.
+/// built: in each sentence, the rule searched as if the text ended with the
+/// sentence, restarting one character after every match start.
 fn slow_matches(
     text: &str,
     sentences: &[Sentence],
@@ -656,27 +664,25 @@ fn slow_matches(
     let Some(re) = &rules.rules[ri].pattern else {
         return;
     };
-    let re = re.get();
-    let mut at = 0;
-    while at < text.len() {
-        let Some(m) = re.find_at(text, at) else {
-            break;
-        };
-        at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
-        if m.is_empty() {
-            continue;
-        }
-        let i = sentences.partition_point(|s| s.range.start <= m.start());
-        let Some(si) = i.checked_sub(1) else {
-            continue;
-        };
-        if m.start() < sentences[si].range.end && m.end() <= sentences[si].range.end {
-            out.push(RawMatch {
-                rule: ri,
-                start: m.start(),
-                end: m.end(),
-                sentence: si,
-            });
+    let Ok(re) = regex_automata::meta::Regex::new(re.as_str()) else {
+        return;
+    };
+    for (si, sentence) in sentences.iter().enumerate() {
+        let mut at = sentence.range.start;
+        while at < sentence.range.end {
+            let input = regex_automata::Input::new(text).range(at..sentence.range.end);
+            let Some(m) = re.find(input) else {
+                break;
+            };
+            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            if !m.is_empty() {
+                out.push(RawMatch {
+                    rule: ri,
+                    start: m.start(),
+                    end: m.end(),
+                    sentence: si,
+                });
+            }
         }
     }
 }
@@ -704,37 +710,36 @@ mod tests {
             let (Some(re), Some(category)) = (&rule.pattern, rule.file.category) else {
                 continue;
             };
-            let re = re.get();
-            let mut at = 0;
-            while at < text.len() {
-                let Some(m) = re.find_at(text, at) else {
-                    break;
-                };
-                // Restart one character after the match start, not after its end,
-                // so that a shorter claim inside a longer one is still seen.
-                at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
-                if m.is_empty() {
-                    continue;
+            // In each sentence, the rule searched as if the text ended with
+            // the sentence, restarting one character after each match start
+            // so that a shorter claim inside a longer one is still seen.
+            let re = regex_automata::meta::Regex::new(re.as_str()).unwrap();
+            let mut found = Vec::new();
+            for (si, sentence) in sentences.iter().enumerate() {
+                let mut at = sentence.range.start;
+                while at < sentence.range.end {
+                    let input = regex_automata::Input::new(text).range(at..sentence.range.end);
+                    let Some(m) = re.find(input) else {
+                        break;
+                    };
+                    at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+                    if !m.is_empty() {
+                        found.push((si, m.range()));
+                    }
                 }
-                let Some(si) = sentence_of(sentences, m.start()) else {
-                    continue;
-                };
+            }
+            for (si, m) in found {
                 let sentence = &sentences[si];
-                if m.end() > sentence.range.end {
-                    continue;
-                }
                 if candidates
                     .iter()
                     .rev()
                     .take_while(|c| c.rule == ri)
-                    .any(|c| {
-                        c.sentence == si && c.range.start <= m.start() && m.end() <= c.range.end
-                    })
+                    .any(|c| c.sentence == si && c.range.start <= m.start && m.end <= c.range.end)
                 {
                     continue;
                 }
                 let s_text = &text[sentence.range.clone()];
-                let rel = m.start() - sentence.range.start..m.end() - sentence.range.start;
+                let rel = m.start - sentence.range.start..m.end - sentence.range.start;
                 if let Some(ex) = &rule.exceptions {
                     if overlaps_any(ex.get(), s_text, &rel) {
                         continue;
@@ -751,14 +756,11 @@ mod tests {
                     v.extend(reference_entries(text, sentences));
                     v
                 });
-                if masks
-                    .iter()
-                    .any(|k| k.start <= m.start() && m.end() <= k.end)
-                {
+                if masks.iter().any(|k| k.start <= m.start && m.end <= k.end) {
                     continue;
                 }
                 let quoted_block =
-                    prose.blocks[sentence.block].quote || prose.in_inline_quote(m.start());
+                    prose.blocks[sentence.block].quote || prose.in_inline_quote(m.start);
                 let (modality, hedged) =
                     classify(&rules.lexicon, s_text, rel.clone(), quoted_block);
                 if !modality.is_claim() && !keep_non_claims {
@@ -776,7 +778,7 @@ mod tests {
                 candidates.push(Claim {
                     rule: ri,
                     category,
-                    range: m.range(),
+                    range: m.clone(),
                     sentence: si,
                     modality,
                     hedged,
@@ -797,12 +799,6 @@ mod tests {
         share_sentence_modality(&mut candidates);
         candidates.sort_by_key(|c| (c.range.start, c.category));
         candidates
-    }
-
-    fn sentence_of(sentences: &[Sentence], pos: usize) -> Option<usize> {
-        let i = sentences.partition_point(|s| s.range.start <= pos);
-        let i = i.checked_sub(1)?;
-        (pos < sentences[i].range.end).then_some(i)
     }
 
     fn overlaps_any(re: &regex::Regex, hay: &str, r: &Range<usize>) -> bool {

@@ -11,16 +11,32 @@
 //! An anchored leftmost-first search at a start gives exactly the match an
 //! unanchored search reports when it finds that start, so callers rebuild
 //! the usual semantics (`find_iter`, restart-after-start) from these matches.
+//!
+//! Start-up is most of the cost of linting one small file, and compiling
+//! every pattern up front was most of start-up. So a pattern is split into
+//! *units* (its top-level alternatives for [`StartScanner::new_within`], the
+//! whole pattern otherwise), each compiled to its own lazy DFA the first time
+//! a text needs it: a 2 KB page needs about a tenth of the claim units. The
+//! tables of first and last characters come from parsing every pattern;
+//! for the built-in rules and vocabulary they are generated ahead of time
+//! (`index.rs`, checked by `tests::builtin_index_is_current`), so a run with
+//! the built-ins parses no pattern it does not search with.
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
-use regex_automata::{meta, Anchored, Input, MatchKind, PatternID};
+use regex_automata::{meta, Anchored, Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
+
+// Generated: long lines and data, not code to format.
+#[rustfmt::skip]
+mod index;
 
 /// Slots of the first-character tables; a collision only costs a search.
 const SINGLE_BITS: u32 = 12;
@@ -36,9 +52,13 @@ fn hash_two(a: char, b: char) -> usize {
         & ((1 << PAIR_BITS) - 1)
 }
 
-/// Pattern ids per table slot, stored flat.
+/// A table key: one character, or two in a row. Endings `…ab` are keyed
+/// `(a, Some(b))` and `…b` as `(b, None)`, like starts.
+pub(crate) type Key = (char, Option<char>);
+
+/// Unit ids per table slot, stored flat.
 struct Table {
-    /// `ids[offsets[h]..offsets[h + 1]]` are the patterns of slot `h`.
+    /// `ids[offsets[h]..offsets[h + 1]]` are the units of slot `h`.
     offsets: Vec<u32>,
     ids: Vec<u32>,
 }
@@ -67,65 +87,166 @@ impl Table {
     }
 }
 
-type CacheFn = Box<dyn Fn() -> Cache + Send + Sync>;
+/// One unit of a pattern as the generated index lists it.
+pub(crate) struct IndexedUnit {
+    /// The unit as a regex with case folding spelled out (compiled as is).
+    pub(crate) source: &'static str,
+    /// The first one or two characters of its matches, as strings of one
+    /// or two characters; `None`: any.
+    pub(crate) starts: Option<&'static [&'static str]>,
+    /// The last one or two; `None`: any (or not listed: whole patterns).
+    pub(crate) ends: Option<&'static [&'static str]>,
+}
+
+/// A pattern of the built-in rules or vocabulary, split into units.
+pub(crate) struct IndexedPattern {
+    pub(crate) pattern: &'static str,
+    pub(crate) case_insensitive: bool,
+    pub(crate) within: bool,
+    pub(crate) units: &'static [IndexedUnit],
+}
+
+/// A unit ready to be filed: from the index or from parsing its pattern.
+struct UnitPlan {
+    source: Cow<'static, str>,
+    starts: Option<Vec<Key>>,
+    ends: Option<Vec<Key>>,
+}
+
+/// A key from its one or two characters.
+fn key(s: &str) -> Option<Key> {
+    let mut cs = s.chars();
+    match (cs.next(), cs.next(), cs.next()) {
+        (Some(a), b, None) => Some((a, b)),
+        _ => None,
+    }
+}
+
+/// Keys from their strings; `None` if one is malformed (then the unit is
+/// tried everywhere, which costs searches, never matches).
+fn keys(list: &[&str]) -> Option<Vec<Key>> {
+    list.iter().map(|s| key(s)).collect()
+}
+
+/// The generated entries by pattern text.
+fn builtin_index() -> &'static HashMap<&'static str, Vec<&'static IndexedPattern>> {
+    static MAP: OnceLock<HashMap<&'static str, Vec<&'static IndexedPattern>>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<&'static IndexedPattern>> = HashMap::new();
+        for p in index::PATTERNS {
+            map.entry(p.pattern).or_default().push(p);
+        }
+        map
+    })
+}
+
+/// The units of `pattern`: from the generated index when it lists the
+/// pattern (an exact match of its text and flags), else by parsing it.
+fn plan(pattern: &str, case_insensitive: bool, within: bool) -> Result<Vec<UnitPlan>, String> {
+    let indexed = builtin_index().get(pattern).and_then(|v| {
+        v.iter()
+            .find(|p| p.case_insensitive == case_insensitive && p.within == within)
+    });
+    if let Some(p) = indexed {
+        return Ok(p
+            .units
+            .iter()
+            .map(|u| UnitPlan {
+                source: Cow::Borrowed(u.source),
+                starts: u.starts.and_then(keys),
+                ends: u.ends.and_then(keys),
+            })
+            .collect());
+    }
+    parse_plan(pattern, case_insensitive, within)
+}
+
+/// [`plan`] worked out from the pattern itself.
+fn parse_plan(
+    pattern: &str,
+    case_insensitive: bool,
+    within: bool,
+) -> Result<Vec<UnitPlan>, String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(case_insensitive)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    let mut list = Vec::new();
+    if within {
+        branches_of(&hir, &mut list);
+    } else {
+        list.push(&hir);
+    }
+    Ok(list
+        .into_iter()
+        .map(|unit| UnitPlan {
+            // The printer's output parses back to an equivalent expression,
+            // with case-insensitivity already folded into its classes.
+            source: Cow::Owned(unit.to_string()),
+            starts: prefixes(unit),
+            ends: within.then(|| endings(unit)).flatten(),
+        })
+        .collect())
+}
+
+/// Search state of every unit for one thread.
+type Caches = Vec<Option<Cache>>;
+type CacheFn = Box<dyn Fn() -> Caches + Send + Sync>;
 
 /// Search state for one thread; get one per document with
 /// [`StartScanner::cache`].
 pub(crate) struct ScanCache<'a> {
-    dfa: Option<PoolGuard<'a, Cache, CacheFn>>,
-    /// `live[b] == round`: branch `b` can end inside the range being
-    /// scanned by [`StartScanner::scan_within`].
+    dfa: PoolGuard<'a, Caches, CacheFn>,
+    /// `live[u] == round`: unit `u` can end inside the range being scanned
+    /// by [`StartScanner::scan_within`].
     live: Vec<u32>,
     round: u32,
-    /// `wanted[pattern] == position + 1`: already searched at `position`.
-    wanted: Vec<usize>,
+    /// Units that can start at the current position.
+    candidates: Vec<u32>,
 }
 
-/// The top-level alternatives ("branches") of every pattern, indexed by the
-/// first characters they can start with and the last bytes they can end
-/// with, for [`StartScanner::scan_within`].
-struct Branches {
-    /// The pattern each branch belongs to.
-    owner: Vec<u32>,
+/// A unit and its compiled forms, built on first use.
+struct Unit {
+    /// The pattern the unit belongs to.
+    owner: u32,
+    source: Cow<'static, str>,
+    dfa: OnceLock<Option<DFA>>,
+    /// Does every search the DFA cannot (a Unicode word boundary next to
+    /// non-ASCII text), with the same semantics; built only if needed.
+    fallback: OnceLock<Option<meta::Regex>>,
+}
+
+/// The last one or two characters of each unit, for
+/// [`StartScanner::scan_within`].
+struct Endings {
     single: Table,
     pair: Table,
-    /// Branches whose first characters cannot be listed.
-    always: Vec<u32>,
-    /// The last one or two characters every match of a branch can end
-    /// with, as tables like the first-character ones.
-    end_single: Table,
-    end_pair: Table,
-    /// Branches whose endings cannot be listed: live in every range.
+    /// Units whose endings cannot be listed: live in every range.
     unbounded: Vec<u32>,
 }
 
-/// Compiled patterns with first-character tables; see the module docs.
+/// Patterns split into lazily compiled units, with first-character tables;
+/// see the module docs.
 pub(crate) struct StartScanner {
-    dfa: Option<DFA>,
-    /// Does every search the DFA cannot (a Unicode word boundary next to
-    /// non-ASCII text), with the same semantics. Compiling it costs as much
-    /// as the DFA, and most pattern sets never need it: built on first use
-    /// unless there is no DFA at all.
-    fallback: OnceLock<Option<meta::Regex>>,
-    sources: Vec<String>,
-    case_insensitive: bool,
+    units: Vec<Unit>,
     single: Table,
     pair: Table,
-    /// Patterns whose first characters cannot be listed: tried everywhere.
+    /// Units whose first characters cannot be listed: tried everywhere.
     always: Vec<u32>,
-    branches: Option<Branches>,
-    pool: Option<Pool<Cache, CacheFn>>,
+    endings: Option<Endings>,
+    pool: Pool<Caches, CacheFn>,
 }
 
 impl StartScanner {
-    /// Compiles `patterns` (regex syntax, case-insensitive if asked) with
-    /// one anchored start per pattern.
+    /// Indexes `patterns` (regex syntax, case-insensitive if asked), one
+    /// unit per pattern.
     pub(crate) fn new(patterns: &[&str], case_insensitive: bool) -> Result<StartScanner, String> {
         StartScanner::build(patterns, case_insensitive, false)
     }
 
-    /// A scanner for [`StartScanner::scan_within`]: it also indexes the
-    /// branches of every pattern by how they start and end.
+    /// A scanner for [`StartScanner::scan_within`]: one unit per top-level
+    /// alternative, indexed by how it starts and ends.
     pub(crate) fn new_within(patterns: &[&str]) -> Result<StartScanner, String> {
         StartScanner::build(patterns, false, true)
     }
@@ -135,84 +256,89 @@ impl StartScanner {
         case_insensitive: bool,
         within: bool,
     ) -> Result<StartScanner, String> {
-        // Start-up is most of the cost of linting a small file, so the two
-        // cores share it: the patterns are parsed in two halves at once, then
-        // one thread compiles the automaton while the other lists prefixes.
-        let hirs = parse_all(patterns, case_insensitive);
-        let (dfa, (tables, branches)) = std::thread::scope(|scope| {
-            let dfa = scope.spawn(|| build_dfa(hirs.as_deref()));
-            // `scan_within` needs only the branch tables.
-            let branches = hirs.as_deref().filter(|_| within).map(branch_tables);
-            let tables = if branches.is_some() {
-                None
-            } else {
-                prefix_tables(hirs.as_deref())
-            };
-            (dfa.join().ok().flatten(), (tables, branches))
-        });
-        let fallback = OnceLock::new();
-        if dfa.is_none() {
-            let re = build_fallback(patterns, case_insensitive)?;
-            let _ = fallback.set(Some(re));
+        let mut units = Vec::new();
+        let mut single = Vec::new();
+        let mut pair = Vec::new();
+        let mut always = Vec::new();
+        let mut end_single = Vec::new();
+        let mut end_pair = Vec::new();
+        let mut unbounded = Vec::new();
+        for (pid, pattern) in patterns.iter().enumerate() {
+            for unit in plan(pattern, case_insensitive, within)? {
+                let id = units.len() as u32;
+                index(
+                    unit.starts.as_deref(),
+                    id,
+                    &mut single,
+                    &mut pair,
+                    &mut always,
+                );
+                if within {
+                    let ends = unit.ends.as_deref();
+                    index(ends, id, &mut end_single, &mut end_pair, &mut unbounded);
+                }
+                units.push(Unit {
+                    owner: pid as u32,
+                    source: unit.source,
+                    dfa: OnceLock::new(),
+                    fallback: OnceLock::new(),
+                });
+            }
         }
-        let (single, pair, always) = tables.unwrap_or_else(|| {
-            (
-                Table::new(1 << SINGLE_BITS, &mut []),
-                Table::new(1 << PAIR_BITS, &mut []),
-                (0..patterns.len() as u32).collect(),
-            )
+        let endings = within.then(|| Endings {
+            single: Table::new(1 << SINGLE_BITS, &mut end_single),
+            pair: Table::new(1 << PAIR_BITS, &mut end_pair),
+            unbounded,
         });
-        let pool = dfa.clone().map(|d| {
-            let make: CacheFn = Box::new(move || d.create_cache());
-            Pool::new(make)
-        });
+        let n = units.len();
+        let make: CacheFn = Box::new(move || (0..n).map(|_| None).collect());
         Ok(StartScanner {
-            dfa,
-            fallback,
-            sources: patterns.iter().map(|p| p.to_string()).collect(),
-            case_insensitive,
-            single,
-            pair,
+            units,
+            single: Table::new(1 << SINGLE_BITS, &mut single),
+            pair: Table::new(1 << PAIR_BITS, &mut pair),
             always,
-            branches,
-            pool,
+            endings,
+            pool: Pool::new(make),
         })
     }
 
     /// Search state for the calling thread.
     pub(crate) fn cache(&self) -> ScanCache<'_> {
         ScanCache {
-            dfa: self.pool.as_ref().map(Pool::get),
-            live: vec![0; self.branches.as_ref().map_or(0, |b| b.owner.len())],
+            dfa: self.pool.get(),
+            live: vec![
+                0;
+                if self.endings.is_some() {
+                    self.units.len()
+                } else {
+                    0
+                }
+            ],
             round: 0,
-            wanted: vec![0; self.sources.len()],
+            candidates: Vec::new(),
         }
     }
 
-    /// Like [`StartScanner::scan`], but only for matches that end within
-    /// `range`, which lets most searches be skipped: a match ending inside
-    /// the range ends with one of its branch's endings, so a branch none
-    /// of whose endings occur in the range cannot match there, and a
-    /// pattern is searched at a position only if one of its live branches
-    /// can start there. A pattern that is searched is searched whole, so
-    /// each match is exactly the one [`StartScanner::scan`] reports.
+    /// Calls `found(pattern, start, end)` for every position `start` in
+    /// `range` where `pattern` has a nonempty leftmost-first match that lies
+    /// within the range, searched as if the text ended at `range.end` (look-
+    /// around still sees past it). Most searches are skipped: a match ending
+    /// inside the range ends with one of its unit's endings, so a unit none
+    /// of whose endings occur in the range cannot match there. Positions come
+    /// in order, patterns at one position in order. A scanner from
+    /// [`StartScanner::new`] lists no endings and tries every unit.
     pub(crate) fn scan_within(
         &self,
         cache: &mut ScanCache<'_>,
         text: &str,
         range: Range<usize>,
-        mut found: impl FnMut(usize, usize, usize),
+        found: impl FnMut(usize, usize, usize),
     ) {
-        let Some(b) = &self.branches else {
-            let end = range.end;
-            return self.scan(cache, text, range, |pid, s, e| {
-                if e <= end {
-                    found(pid, s, e)
-                }
-            });
-        };
         let Some(slice) = text.get(range.clone()) else {
             return;
+        };
+        let Some(ends) = &self.endings else {
+            return self.walk(cache, text, range.clone(), range.end, false, found);
         };
         cache.round = cache.round.wrapping_add(1);
         if cache.round == 0 {
@@ -221,64 +347,57 @@ impl StartScanner {
         }
         let round = cache.round;
         let mut any = false;
-        for &br in &b.unbounded {
-            cache.live[br as usize] = round;
+        for &u in &ends.unbounded {
+            cache.live[u as usize] = round;
             any = true;
         }
         let mut prev: Option<char> = None;
         for c in slice.chars() {
-            let ends = b.end_single.get(hash_one(c));
-            let pairs = prev.map_or(&[][..], |a| b.end_pair.get(hash_two(a, c)));
-            for &br in ends.iter().chain(pairs) {
-                cache.live[br as usize] = round;
+            let one = ends.single.get(hash_one(c));
+            let two = prev.map_or(&[][..], |a| ends.pair.get(hash_two(a, c)));
+            for &u in one.iter().chain(two) {
+                cache.live[u as usize] = round;
                 any = true;
             }
             prev = Some(c);
         }
-        if !any {
-            return;
+        if any {
+            self.walk(cache, text, range.clone(), range.end, true, found);
         }
-        let mut chars = slice.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let p = range.start + i;
-            let next = chars.peek().map(|&(_, d)| d);
-            let single = b.single.get(hash_one(c));
-            let pair = next.map_or(&[][..], |d| b.pair.get(hash_two(c, d)));
-            for &br in single.iter().chain(pair).chain(&b.always) {
-                if cache.live[br as usize] != round {
-                    continue;
-                }
-                let pid = b.owner[br as usize] as usize;
-                if cache.wanted[pid] == p + 1 {
-                    continue;
-                }
-                cache.wanted[pid] = p + 1;
-                if let Some(end) = self.anchored(cache, pid, text, p) {
-                    if end > p && end <= range.end {
-                        found(pid, p, end);
-                    }
-                }
-            }
-        }
-        // Positions restart at every range: forget them.
-        cache.wanted.fill(0);
     }
 
     /// Calls `found(pattern, start, end)` for every position `start` in
-    /// `range` (on character boundaries of `text`) where pattern `pattern`
-    /// has a nonempty match, with the end of its leftmost-first match there
-    /// (which may lie beyond `range`). Positions come in order; at one
-    /// position the patterns come in no particular order.
+    /// `range` (on character boundaries of `text`) where `pattern` has a
+    /// nonempty match, with the end of its leftmost-first match there (which
+    /// may lie beyond `range`). Positions come in order, patterns at one
+    /// position in order.
     pub(crate) fn scan(
         &self,
         cache: &mut ScanCache<'_>,
         text: &str,
         range: Range<usize>,
+        found: impl FnMut(usize, usize, usize),
+    ) {
+        self.walk(cache, text, range, text.len(), false, found);
+    }
+
+    /// The walk of [`StartScanner::scan`] and [`StartScanner::scan_within`]:
+    /// at each position, the units that can start there (and, if `live`,
+    /// can end in the range) in unit order; a pattern's match is that of its
+    /// first unit that matches, as leftmost-first alternation prefers.
+    fn walk(
+        &self,
+        cache: &mut ScanCache<'_>,
+        text: &str,
+        range: Range<usize>,
+        limit: usize,
+        live: bool,
         mut found: impl FnMut(usize, usize, usize),
     ) {
         let Some(rest) = text.get(range.start..) else {
             return;
         };
+        let round = cache.round;
         let mut chars = rest.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             let p = range.start + i;
@@ -286,115 +405,89 @@ impl StartScanner {
                 break;
             }
             let next = chars.peek().map(|&(_, d)| d);
-            let single = self.single.get(hash_one(c));
-            let pair = next.map_or(&[][..], |d| self.pair.get(hash_two(c, d)));
-            // A pattern may sit in more than one list; the lists are short.
-            for (k, &pid) in single.iter().chain(pair).chain(&self.always).enumerate() {
-                let seen = if k < single.len() {
-                    false
-                } else if k < single.len() + pair.len() {
-                    single.contains(&pid)
-                } else {
-                    single.contains(&pid) || pair.contains(&pid)
-                };
-                if seen {
+            let one = self.single.get(hash_one(c));
+            let two = next.map_or(&[][..], |d| self.pair.get(hash_two(c, d)));
+            let candidates = &mut cache.candidates;
+            candidates.clear();
+            candidates.extend(
+                one.iter()
+                    .chain(two)
+                    .chain(&self.always)
+                    .filter(|&&u| !live || cache.live[u as usize] == round),
+            );
+            if candidates.is_empty() {
+                continue;
+            }
+            if candidates.len() > 1 {
+                candidates.sort_unstable();
+                candidates.dedup();
+            }
+            let mut settled = None;
+            for &u in candidates.iter() {
+                let owner = self.units[u as usize].owner;
+                if settled == Some(owner) {
                     continue;
                 }
-                let pid = pid as usize;
-                if let Some(end) = self.anchored(cache, pid, text, p) {
+                if let Some(end) = self.anchored(&mut cache.dfa, u as usize, text, p, limit) {
+                    settled = Some(owner);
                     if end > p {
-                        found(pid, p, end);
+                        found(owner as usize, p, end);
                     }
                 }
             }
         }
     }
 
-    /// End of pattern `pid`'s leftmost-first match anchored at `p`.
+    /// End of unit `u`'s leftmost-first match anchored at `p`, searching
+    /// up to `limit`.
     fn anchored(
         &self,
-        cache: &mut ScanCache<'_>,
-        pid: usize,
+        caches: &mut Caches,
+        u: usize,
         text: &str,
         p: usize,
+        limit: usize,
     ) -> Option<usize> {
-        let input = Input::new(text)
-            .span(p..text.len())
-            .anchored(Anchored::Pattern(PatternID::new_unchecked(pid)));
-        if let (Some(dfa), Some(c)) = (&self.dfa, cache.dfa.as_mut()) {
-            if let Ok(m) = dfa.try_search_fwd(c, &input) {
+        let unit = &self.units[u];
+        let input = Input::new(text).span(p..limit).anchored(Anchored::Yes);
+        if let Some(dfa) = unit.dfa.get_or_init(|| build_dfa(&unit.source)) {
+            let cache = caches[u].get_or_insert_with(|| dfa.create_cache());
+            if let Ok(m) = dfa.try_search_fwd(cache, &input) {
                 return m.map(|m| m.offset());
             }
         }
-        self.fallback
-            .get_or_init(|| build_fallback(&self.sources, self.case_insensitive).ok())
+        unit.fallback
+            .get_or_init(|| build_fallback(&unit.source).ok())
             .as_ref()
             .and_then(|re| re.search_half(&input))
             .map(|m| m.offset())
     }
 }
 
-fn build_fallback<P: AsRef<str>>(
-    patterns: &[P],
-    case_insensitive: bool,
-) -> Result<meta::Regex, String> {
+fn build_fallback(source: &str) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
-        .syntax(syntax::Config::new().case_insensitive(case_insensitive))
-        .build_many(patterns)
+        .build(source)
         .map_err(|e| e.to_string())
 }
 
-/// Every pattern parsed, or `None` if one does not parse (then the caller's
-/// fallback reports the error).
-fn parse_all(patterns: &[&str], case_insensitive: bool) -> Option<Vec<Hir>> {
-    let parse = |p: &&str| {
-        regex_syntax::ParserBuilder::new()
-            .case_insensitive(case_insensitive)
-            .build()
-            .parse(p)
-            .ok()
-    };
-    // Halves of about equal source length: one rule's patterns can be a
-    // third of all of them.
-    let total: usize = patterns.iter().map(|p| p.len()).sum();
-    let mut acc = 0;
-    let split = patterns
-        .iter()
-        .position(|p| {
-            acc += p.len();
-            acc * 2 >= total
-        })
-        .map_or(patterns.len(), |i| i + 1);
-    let (a, b) = patterns.split_at(split);
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| b.iter().map(parse).collect::<Option<Vec<_>>>());
-        let first = a.iter().map(parse).collect::<Option<Vec<_>>>();
-        (first, second.join().ok().flatten())
-    });
-    let mut all = first?;
-    all.extend(second?);
-    Some(all)
-}
-
-fn build_dfa(hirs: Option<&[Hir]>) -> Option<DFA> {
+fn build_dfa(source: &str) -> Option<DFA> {
     let nfa = thompson::Compiler::new()
+        .syntax(syntax::Config::new())
         .configure(
             thompson::Config::new()
                 .which_captures(thompson::WhichCaptures::None)
                 .nfa_size_limit(Some(64 << 20)),
         )
-        .build_many_from_hir(hirs?)
+        .build(source)
         .ok()?;
     DFA::builder()
         .configure(
             DFA::config()
                 .match_kind(MatchKind::LeftmostFirst)
-                .starts_for_each_pattern(true)
-                // The claim rules' anchored searches settle at about
-                // 10 MB of states; a smaller cache is cleared and rebuilt
-                // over and over. Memory is only taken as states are made.
-                .cache_capacity(32 << 20)
+                // Memory is only taken as states are made; the largest claim
+                // units settle at a few hundred KB on long pages.
+                .cache_capacity(8 << 20)
                 .unicode_word_boundary(true),
         )
         .build_from_nfa(nfa)
@@ -405,7 +498,7 @@ fn build_dfa(hirs: Option<&[Hir]>) -> Option<DFA> {
 /// the entries of the single and pair tables, or among those looked up
 /// everywhere when its keys cannot be listed.
 fn index(
-    keys: Option<Vec<(char, Option<char>)>>,
+    keys: Option<&[Key]>,
     id: u32,
     single: &mut Vec<(usize, u32)>,
     pair: &mut Vec<(usize, u32)>,
@@ -413,7 +506,7 @@ fn index(
 ) {
     match keys {
         Some(keys) => {
-            for (a, b) in keys {
+            for &(a, b) in keys {
                 match b {
                     None => single.push((hash_one(a), id)),
                     Some(b) => pair.push((hash_two(a, b), id)),
@@ -433,9 +526,10 @@ fn branches_of<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
     }
 }
 
-/// The last one or two characters of every match of `hir`, or `None`
-/// when they cannot be listed (an empty match, an ending class too large).
-fn endings(hir: &Hir) -> Option<Vec<(Option<char>, char)>> {
+/// The last one or two characters of every match of `hir` as table keys,
+/// or `None` when they cannot be listed (an empty match, an ending class too
+/// large).
+fn endings(hir: &Hir) -> Option<Vec<Key>> {
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Suffix)
         .limit_class(64)
@@ -455,7 +549,8 @@ fn endings(hir: &Hir) -> Option<Vec<(Option<char>, char)>> {
         let mut cs = valid.chars().rev();
         match (cs.next(), cs.next()) {
             (None, _) => return None,
-            (Some(b), a) => out.push((a, b)),
+            (Some(b), Some(a)) => out.push((a, Some(b))),
+            (Some(b), None) => out.push((b, None)),
         }
     }
     out.sort_unstable();
@@ -463,69 +558,9 @@ fn endings(hir: &Hir) -> Option<Vec<(Option<char>, char)>> {
     Some(out)
 }
 
-fn branch_tables(hirs: &[Hir]) -> Branches {
-    let mut owner = Vec::new();
-    let mut single = Vec::new();
-    let mut pair = Vec::new();
-    let mut always = Vec::new();
-    let mut end_single = Vec::new();
-    let mut end_pair = Vec::new();
-    let mut unbounded = Vec::new();
-    for (pid, hir) in hirs.iter().enumerate() {
-        let mut list = Vec::new();
-        branches_of(hir, &mut list);
-        for branch in list {
-            let br = owner.len() as u32;
-            owner.push(pid as u32);
-            index(prefixes(branch), br, &mut single, &mut pair, &mut always);
-            // An ending `…ab` is looked up as the pair (a, b), `…b` as b.
-            let ends = endings(branch).map(|set| {
-                set.into_iter()
-                    .map(|(a, b)| match a {
-                        Some(a) => (a, Some(b)),
-                        None => (b, None),
-                    })
-                    .collect()
-            });
-            index(ends, br, &mut end_single, &mut end_pair, &mut unbounded);
-        }
-    }
-    Branches {
-        owner,
-        single: Table::new(1 << SINGLE_BITS, &mut single),
-        pair: Table::new(1 << PAIR_BITS, &mut pair),
-        always,
-        end_single: Table::new(1 << SINGLE_BITS, &mut end_single),
-        end_pair: Table::new(1 << PAIR_BITS, &mut end_pair),
-        unbounded,
-    }
-}
-
-/// The first-character tables of every pattern, and the patterns tried
-/// everywhere.
-fn prefix_tables(hirs: Option<&[Hir]>) -> Option<(Table, Table, Vec<u32>)> {
-    let mut single = Vec::new();
-    let mut pair = Vec::new();
-    let mut always = Vec::new();
-    for (pid, hir) in hirs?.iter().enumerate() {
-        index(
-            prefixes(hir),
-            pid as u32,
-            &mut single,
-            &mut pair,
-            &mut always,
-        );
-    }
-    Some((
-        Table::new(1 << SINGLE_BITS, &mut single),
-        Table::new(1 << PAIR_BITS, &mut pair),
-        always,
-    ))
-}
-
 /// The first one or two characters of every match of `hir`, or `None`
 /// when they cannot be listed (a leading negated class, an empty match).
-fn prefixes(hir: &Hir) -> Option<Vec<(char, Option<char>)>> {
+fn prefixes(hir: &Hir) -> Option<Vec<Key>> {
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix)
         .limit_class(300)
@@ -550,6 +585,54 @@ fn prefixes(hir: &Hir) -> Option<Vec<(char, Option<char>)>> {
     out.sort_unstable();
     out.dedup();
     Some(out)
+}
+
+/// The generated index (`src/scan/index.rs`) for `patterns`, given as
+/// (pattern, case-insensitive, within): Rust source.
+#[cfg(test)]
+pub(crate) fn generate_index(patterns: &[(&str, bool, bool)]) -> Result<String, String> {
+    use std::fmt::Write;
+    let keys = |k: &Option<Vec<Key>>| match k {
+        None => "None".to_string(),
+        Some(k) => {
+            let list: Vec<String> = (k.iter())
+                .map(|&(a, b)| format!("{:?}", b.map_or(a.to_string(), |b| format!("{a}{b}"))))
+                .collect();
+            format!("Some(&[{}])", list.join(", "))
+        }
+    };
+    let mut out = String::from(
+        "// @generated by `EXOLINT_BLESS=1 cargo test --lib builtin_index_is_current`\n\
+         // from the built-in claim rules and vocabulary. Do not edit: a pattern\n\
+         // this file does not list exactly is parsed at start-up instead.\n\n\
+         use super::{IndexedPattern as P, IndexedUnit as U};\n\n\
+         pub(super) static PATTERNS: &[P] = &[\n",
+    );
+    let mut seen = std::collections::HashSet::new();
+    for &(pattern, ci, within) in patterns {
+        if !seen.insert((pattern, ci, within)) {
+            continue;
+        }
+        let units = parse_plan(pattern, ci, within)?;
+        writeln!(
+            out,
+            "    P {{\n        pattern: {pattern:?},\n        case_insensitive: {ci},\n        within: {within},\n        units: &["
+        )
+        .expect("write to String");
+        for u in &units {
+            writeln!(
+                out,
+                "            U {{\n                source: {:?},\n                starts: {},\n                ends: {},\n            }},",
+                u.source,
+                keys(&u.starts),
+                keys(&u.ends)
+            )
+            .expect("write to String");
+        }
+        out.push_str("        ],\n    },\n");
+    }
+    out.push_str("];\n");
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -601,12 +684,39 @@ mod tests {
         }
     }
 
-    /// `scan_within` reports exactly the matches of `scan` that end inside
-    /// the range, for every sentence-like range of the text: patterns with
-    /// alternatives that start and end differently, an alternative that
-    /// matches empty, endings cut inside a character, look-around.
+    /// Every start of every pattern with a nonempty match when the text is
+    /// searched up to `end` only, by brute force with `regex-automata`.
+    fn brute_within(
+        patterns: &[&str],
+        text: &str,
+        range: Range<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        for (pid, p) in patterns.iter().enumerate() {
+            let re = meta::Regex::new(p).unwrap();
+            for (s, _) in text[range.clone()].char_indices() {
+                let s = range.start + s;
+                let input = Input::new(text).range(s..range.end).anchored(Anchored::Yes);
+                if let Some(m) = re.find(input) {
+                    if !m.is_empty() {
+                        out.push((pid, s, m.end()));
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// `scan_within` reports, for every sentence-like range of the text, the
+    /// matches of each pattern searched as if the text ended with the range;
+    /// `scan` on the same scanner (units are branches) the matches over the
+    /// whole text: patterns whose branches start and end differently, a
+    /// branch that matches empty, an earlier branch that matches past the
+    /// range while a later one fits, endings cut inside a character,
+    /// look-around at the range's end.
     #[test]
-    fn scan_within_keeps_every_match_that_ends_inside() {
+    fn scan_within_finds_what_the_pattern_finds_inside_the_range() {
         let patterns = [
             "効果(?:が|は)?(?:ある|得られ)|必ず[^。]{0,4}?治|[0-9０-９]+(?:ヶ月|か月)で",
             "(?:髪|肌)(?:が|も)?[^。！]{0,6}?(?:生え|若返)(?:る|た|ます)",
@@ -615,10 +725,13 @@ mod tests {
             "[ぁ-ゖ]{2}ように(?:なっ|なる)",
             "(?m:^)当院(?:だけ|のみ)\\b",
             "([A-Z][a-z]+)+ et al",
+            "治療[^\\n]{0,12}効く|治療",
+            "効きます(?m:$)|効き",
         ];
         let text =
             "当院の効果がある治療。必ずすぐ治ります！髪がぐんぐん生えた。1ヶ月で肌も若返る。\n\
-                    安全性。とても効きます。よくねむれるようになった。\n当院だけ。Li et al。効き目";
+                    安全性。とても効きます。よくねむれるようになった。\n当院だけ。Li et al。効き目。\n\
+                    治療。効く治療です。効きます\n";
         let s = StartScanner::new_within(&patterns).unwrap();
         let mut cache = s.cache();
         let bounds: Vec<usize> = text
@@ -633,23 +746,98 @@ mod tests {
         // Ranges of one sentence and of several in a row.
         for (k, &a) in starts.iter().enumerate() {
             for &b in ends.iter().skip(k).take(3) {
-                let mut want = Vec::new();
-                s.scan(&mut cache, text, a..b, |p, x, y| {
-                    if y <= b {
-                        want.push((p, x, y))
-                    }
-                });
                 let mut got = Vec::new();
                 s.scan_within(&mut cache, text, a..b, |p, x, y| got.push((p, x, y)));
-                want.sort_unstable();
                 got.sort_unstable();
-                assert_eq!(got, want, "range {a}..{b}: {:?}", &text[a..b]);
+                assert_eq!(
+                    got,
+                    brute_within(&patterns, text, a..b),
+                    "range {a}..{b}: {:?}",
+                    &text[a..b]
+                );
             }
         }
+        let mut whole = Vec::new();
+        s.scan(&mut cache, text, 0..text.len(), |p, x, y| {
+            whole.push((p, x, y))
+        });
+        whole.sort_unstable();
+        assert_eq!(whole, brute(&patterns, false, text));
         let mut all = Vec::new();
         s.scan_within(&mut cache, text, 0..text.len(), |p, x, y| {
             all.push((p, x, y))
         });
         assert!(all.len() >= 10, "{all:?}");
+    }
+
+    /// The generated index lists exactly what parsing the built-in patterns
+    /// gives; `EXOLINT_BLESS=1` rewrites it when the rules or vocabulary
+    /// changed.
+    #[test]
+    fn builtin_index_is_current() {
+        let rules = crate::rules::RuleSet::builtin();
+        let registry = crate::registry::Registry::builtin();
+        let mut patterns: Vec<(&str, bool, bool)> = Vec::new();
+        patterns.extend(
+            crate::claims::scanner_patterns(&rules)
+                .into_iter()
+                .map(|p| (p, false, true)),
+        );
+        patterns.extend(
+            registry
+                .vocabulary()
+                .scanner_patterns()
+                .into_iter()
+                .map(|p| (p, true, false)),
+        );
+        let generated = generate_index(&patterns).unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scan/index.rs");
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if generated != current {
+            if std::env::var_os("EXOLINT_BLESS").is_some() {
+                std::fs::write(&path, &generated).unwrap();
+            } else {
+                panic!(
+                    "src/scan/index.rs is out of date with the built-in rules or vocabulary; \
+                     run `EXOLINT_BLESS=1 cargo test --lib builtin_index_is_current`"
+                );
+            }
+        }
+    }
+
+    /// A pattern the index lists and the same pattern parsed at start-up
+    /// scan alike.
+    #[test]
+    fn indexed_and_parsed_patterns_scan_alike() {
+        let rules = crate::rules::RuleSet::builtin();
+        let patterns = crate::claims::scanner_patterns(&rules);
+        let indexed = StartScanner::new_within(&patterns).unwrap();
+        // A trailing empty group makes the text differ, so nothing is found
+        // in the index; the pattern means the same.
+        let renamed: Vec<String> = patterns.iter().map(|p| format!("{p}(?:)")).collect();
+        let renamed: Vec<&str> = renamed.iter().map(String::as_str).collect();
+        let parsed = StartScanner::new_within(&renamed).unwrap();
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("corpus/markdown/001-aga-exosome-clinic.md"),
+        )
+        .unwrap();
+        let run = |s: &StartScanner| {
+            let mut cache = s.cache();
+            let mut out = Vec::new();
+            let mut from = 0;
+            for (i, c) in text.char_indices() {
+                if matches!(c, '。' | '\n') {
+                    s.scan_within(&mut cache, &text, from..i + c.len_utf8(), |p, x, y| {
+                        out.push((p, x, y))
+                    });
+                    from = i + c.len_utf8();
+                }
+            }
+            out
+        };
+        let a = run(&indexed);
+        assert!(a.len() > 20, "{a:?}");
+        assert_eq!(a, run(&parsed));
     }
 }

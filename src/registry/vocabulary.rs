@@ -304,17 +304,20 @@ impl Vocabulary {
         out
     }
 
+    /// Every pattern of every term, in term order: what tagging scans for.
+    pub(crate) fn scanner_patterns(&self) -> Vec<&str> {
+        (self.terms.iter())
+            .flat_map(|t| t.patterns.iter().map(|re| re.as_str()))
+            .collect()
+    }
+
     fn tag_index(&self) -> Option<&TagIndex> {
         self.index
             .get_or_init(|| {
-                let mut owner = Vec::new();
-                let mut patterns = Vec::new();
-                for (ti, t) in self.terms.iter().enumerate() {
-                    for re in &t.patterns {
-                        owner.push(ti);
-                        patterns.push(re.as_str());
-                    }
-                }
+                let owner = (self.terms.iter().enumerate())
+                    .flat_map(|(ti, t)| t.patterns.iter().map(move |_| ti))
+                    .collect();
+                let patterns = self.scanner_patterns();
                 // Each pattern compiled alone, so together they should too;
                 // if not, tagging falls back to the regexes one by one.
                 let scanner = StartScanner::new(&patterns, true).ok()?;
