@@ -18,8 +18,8 @@ macro_rules! eprint {
 }
 
 use crate::cli::{
-    CheckArgs, Cli, Command, ConfigArgs, DebugStage, FailOn, ListFormat, RegistryAction,
-    RegistryArgs,
+    CheckArgs, Cli, Command, ConfigArgs, DebugStage, FailOn, ListFormat, OutputFormat,
+    RegistryAction, RegistryArgs,
 };
 use crate::lint::Linter;
 use crate::policy::{self, Policy};
@@ -66,6 +66,7 @@ fn check(args: &CheckArgs, rules: RuleSet) -> u8 {
         baseline: args.baseline.clone(),
         write_baseline: args.write_baseline.clone(),
         show_supported: args.show_supported,
+        skip_notes: args.format != OutputFormat::Human,
     };
     let policy = match Policy::new(&options, rules.clone(), registry.clone()) {
         Ok(p) => p,
@@ -86,7 +87,7 @@ fn check(args: &CheckArgs, rules: RuleSet) -> u8 {
         },
     };
     let engine = Engine {
-        linter: Linter::new(rules, registry),
+        linter: Linter::new(rules, registry).with_notes(args.format == OutputFormat::Human),
         show_supported: args.show_supported,
         policy,
     };

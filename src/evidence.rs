@@ -10,7 +10,7 @@
 use crate::citations::Citation;
 use crate::claims::{Claim, Modality};
 use crate::lint::Verdict;
-use crate::registry::{self, Entry, Level, Registry, TermKind};
+use crate::registry::{self, Entry, EntryTerms, Level, Registry, TermId, TermKind, TermMatch};
 use crate::rules::{Category, Severity};
 
 /// The outcome for one claim.
@@ -26,24 +26,33 @@ pub struct Judgement {
     pub severity: Severity,
 }
 
-/// What a claim is about: vocabulary ids found around it.
-#[derive(Debug, Clone, Default)]
+/// What a claim is about: vocabulary terms found around it, in order of
+/// first mention.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Topics {
-    pub interventions: Vec<String>,
-    pub conditions: Vec<String>,
+    pub interventions: Vec<TermId>,
+    pub conditions: Vec<TermId>,
 }
 
 impl Topics {
     /// Tags `text` with the registry's vocabulary.
     pub fn of(registry: &Registry, text: &str) -> Topics {
+        Topics::from_matches(registry, registry.vocabulary().tag(text))
+    }
+
+    /// The topics of tagged matches (from [`registry::Vocabulary::tag`] or
+    /// [`registry::Tags::tag`]).
+    pub fn from_matches(registry: &Registry, matches: Vec<TermMatch<'_>>) -> Topics {
+        let v = registry.vocabulary();
         let mut t = Topics::default();
-        for m in registry.vocabulary().tag(text) {
+        for m in matches {
             let list = match m.term.kind {
                 TermKind::Intervention => &mut t.interventions,
                 TermKind::Condition => &mut t.conditions,
             };
-            if !list.contains(&m.term.id) {
-                list.push(m.term.id.clone());
+            let id = v.term_id(m.term);
+            if !list.contains(&id) {
+                list.push(id);
             }
         }
         t
@@ -73,16 +82,23 @@ impl Topics {
 /// gathered piece by piece for a document linted in sections.
 #[derive(Debug, Clone, Default)]
 pub struct TopicCounts {
-    counts: Vec<(String, TermKind, usize)>,
+    counts: Vec<(TermId, TermKind, usize)>,
 }
 
 impl TopicCounts {
     /// Counts the terms of `text`, which follows the text counted so far.
     pub fn add(&mut self, registry: &Registry, text: &str) {
-        for m in registry.vocabulary().tag(text) {
-            match self.counts.iter_mut().find(|(id, _, _)| *id == m.term.id) {
+        self.add_matches(registry, registry.vocabulary().tag(text));
+    }
+
+    /// Counts tagged matches of the text that follows the text counted so far.
+    pub fn add_matches(&mut self, registry: &Registry, matches: Vec<TermMatch<'_>>) {
+        let v = registry.vocabulary();
+        for m in matches {
+            let id = v.term_id(m.term);
+            match self.counts.iter_mut().find(|(i, _, _)| *i == id) {
                 Some(c) => c.2 += 1,
-                None => self.counts.push((m.term.id.clone(), m.term.kind, 1)),
+                None => self.counts.push((id, m.term.kind, 1)),
             }
         }
     }
@@ -94,11 +110,11 @@ impl TopicCounts {
             self.counts
                 .iter()
                 .filter(|c| c.1 == kind)
-                .fold(None::<&(String, TermKind, usize)>, |best, c| match best {
+                .fold(None::<&(TermId, TermKind, usize)>, |best, c| match best {
                     Some(b) if b.2 >= c.2 => Some(b),
                     _ => Some(c),
                 })
-                .map(|c| vec![c.0.clone()])
+                .map(|c| vec![c.0])
                 .unwrap_or_default()
         };
         Topics {
@@ -118,45 +134,81 @@ pub struct ClaimContext<'a> {
     pub topics: Topics,
     /// Topics named by the sentence or its paragraph only.
     pub local: Topics,
+    /// Topics named by the claim's own words (`text`).
+    pub own: Topics,
+    /// Whether to write the judgement's notes.
+    pub notes: bool,
     pub citations: Vec<&'a Citation>,
     /// The claim rule's own severity.
     pub severity: Severity,
 }
 
-fn related(registry: &Registry, a: &str, b: &str) -> bool {
-    let v = registry.vocabulary();
-    a == b || v.is_a(a, b) || v.is_a(b, a)
+/// `narrow` is `broad` or lies below it.
+fn is_a(registry: &Registry, narrow: TermId, broad: TermId) -> bool {
+    narrow == broad
+        || registry
+            .resolved()
+            .is_a(registry.vocabulary(), narrow, broad)
 }
 
-fn overlaps(registry: &Registry, ours: &[String], theirs: &[String]) -> bool {
+fn related(registry: &Registry, a: TermId, b: TermId) -> bool {
+    a == b || is_a(registry, a, b) || is_a(registry, b, a)
+}
+
+/// The resolved ids of entry `i` of the registry.
+fn terms(registry: &Registry, i: usize) -> &EntryTerms {
+    static NONE: EntryTerms = EntryTerms {
+        interventions: Vec::new(),
+        conditions: Vec::new(),
+        supports: Vec::new(),
+        contradicts: Vec::new(),
+        grades: Vec::new(),
+    };
+    registry.resolved().entries.get(i).unwrap_or(&NONE)
+}
+
+/// The term of a built-in id the engine names (routes, product families).
+fn named(registry: &Registry, id: &str) -> Option<TermId> {
+    registry.vocabulary().lookup(id)
+}
+
+fn overlaps(registry: &Registry, ours: &[TermId], theirs: &[TermId]) -> bool {
     theirs.is_empty()
         || ours.is_empty()
         || ours
             .iter()
-            .any(|o| theirs.iter().any(|t| related(registry, o, t)))
+            .any(|&o| theirs.iter().any(|&t| related(registry, o, t)))
 }
 
 /// Whether the claim names one of `theirs` or something narrower: a
 /// contradiction about AGA applies to a claim about AGA, not to one about
 /// hair loss in general.
-fn names(registry: &Registry, ours: &[String], theirs: &[String]) -> bool {
-    let v = registry.vocabulary();
+fn names(registry: &Registry, ours: &[TermId], theirs: &[TermId]) -> bool {
     theirs.is_empty()
         || ours
             .iter()
-            .any(|o| theirs.iter().any(|t| o == t || v.is_a(o, t)))
+            .any(|&o| theirs.iter().any(|&t| is_a(registry, o, t)))
 }
 
-fn label(registry: &Registry, id: &str) -> String {
+fn label(registry: &Registry, id: TermId) -> &str {
+    let v = registry.vocabulary();
+    match v.term(id) {
+        Some(t) if id.foreign_index().is_none() => &t.label,
+        _ => registry.resolved().name(v, id),
+    }
+}
+
+/// The label of the term a guideline grade names.
+fn grade_label(registry: &Registry, id: &str) -> String {
     registry
         .vocabulary()
         .get(id)
         .map_or_else(|| id.to_string(), |t| t.label.clone())
 }
 
-fn labels(registry: &Registry, ids: &[String]) -> String {
+fn labels(registry: &Registry, ids: &[TermId]) -> String {
     ids.iter()
-        .map(|i| label(registry, i))
+        .map(|&i| label(registry, i))
         .collect::<Vec<_>>()
         .join("・")
 }
@@ -270,6 +322,7 @@ fn level_label(l: Level) -> &'static str {
 }
 
 fn judgement(
+    ctx: &ClaimContext<'_>,
     verdict: Verdict,
     message: String,
     entries: &[&Entry],
@@ -279,7 +332,11 @@ fn judgement(
         verdict,
         message,
         evidence: entries.iter().map(|e| e.id.clone()).collect(),
-        notes: entries.iter().flat_map(|e| notes_for(e)).collect(),
+        notes: if ctx.notes {
+            entries.iter().flat_map(|e| notes_for(e)).collect()
+        } else {
+            Vec::new()
+        },
         severity,
     }
 }
@@ -294,17 +351,14 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             .iter()
             .any(|w| ctx.sentence.contains(w))
     {
-        if let Some(j) = registry
-            .entries()
-            .iter()
-            .find_map(|e| graded(registry, ctx, e))
-        {
+        if let Some(j) = (0..registry.entries().len()).find_map(|i| graded(registry, ctx, i)) {
             return j;
         }
     }
     match cat {
         Category::Absolute => {
             return judgement(
+                ctx,
                 Verdict::Prohibited,
                 format!("「{m}」は結果を保証する表現です。医療広告ガイドラインは効果や安全を保証する広告を虚偽広告として禁じています"),
                 &[],
@@ -317,12 +371,13 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             } else {
                 "治療の内容や効果に関する患者の体験談は、医療広告ガイドラインが禁じる広告です"
             };
-            return judgement(Verdict::Prohibited, format!("「{m}」: {what}"), &[], Severity::Error);
+            return judgement(ctx, Verdict::Prohibited, format!("「{m}」: {what}"), &[], Severity::Error);
         }
         // Superlatives and comparisons with other clinics are banned whatever
         // the evidence; a comparison between treatments is judged on it.
-        Category::Superiority if !compares_treatments(registry, ctx) => {
+        Category::Superiority if !compares_treatments(ctx) => {
             return judgement(
+                ctx,
                 Verdict::Prohibited,
                 format!("「{m}」は最上級・他院との比較による表現です。医療広告ガイドラインは比較優良広告を、事実であっても禁じています"),
                 &[],
@@ -341,11 +396,7 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             .iter()
             .any(|w| ctx.sentence.contains(w))
     {
-        if let Some(j) = registry
-            .entries()
-            .iter()
-            .find_map(|e| graded(registry, ctx, e))
-        {
+        if let Some(j) = (0..registry.entries().len()).find_map(|i| graded(registry, ctx, i)) {
             return j;
         }
     }
@@ -363,6 +414,7 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     }
     if cat == Category::Superiority {
         return judgement(
+            ctx,
             Verdict::Prohibited,
             format!("「{m}」は最上級・比較による表現です。医療広告ガイドラインは比較優良広告を、事実であっても禁じています"),
             &[],
@@ -374,9 +426,8 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
 
 /// Whether a superiority claim sets one treatment against another
 /// (ミノキシジル以上の効果, プラセボより, 植毛の次に) rather than ranking a clinic.
-fn compares_treatments(registry: &Registry, ctx: &ClaimContext<'_>) -> bool {
-    let named = Topics::of(registry, ctx.text);
-    !named.interventions.is_empty()
+fn compares_treatments(ctx: &ClaimContext<'_>) -> bool {
+    !ctx.own.interventions.is_empty()
         || ["プラセボ", "偽薬", "従来", "既存", "薬", "治療より", "植毛"]
             .iter()
             .any(|w| ctx.text.contains(w))
@@ -385,19 +436,20 @@ fn compares_treatments(registry: &Registry, ctx: &ClaimContext<'_>) -> bool {
 /// The registry entries that explicitly refute the claim, regulators first.
 fn refuted(registry: &Registry, ctx: &ClaimContext<'_>) -> Option<Judgement> {
     let rc = reg_category(ctx.claim.category)?;
-    let primary = ctx.topics.interventions.first()?;
-    let mut refuting: Vec<(&Entry, &registry::Contradiction)> = registry
-        .entries()
-        .iter()
-        .flat_map(|e| e.contradicts.iter().map(move |c| (e, c)))
-        .filter(|(_, c)| {
-            c.category == rc
-                && !c.interventions.is_empty()
-                && c.interventions
-                    .iter()
-                    .any(|i| related(registry, primary, i))
-                && overlaps(registry, &ctx.topics.conditions, &c.conditions)
+    let primary = *ctx.topics.interventions.first()?;
+    let mut refuting: Vec<(&Entry, &registry::Contradiction)> = (registry.entries().iter())
+        .enumerate()
+        .flat_map(|(i, e)| {
+            let t = terms(registry, i);
+            (e.contradicts.iter().zip(&t.contradicts)).map(move |(c, ids)| (e, c, ids))
         })
+        .filter(|(_, c, (interventions, conditions))| {
+            c.category == rc
+                && !interventions.is_empty()
+                && interventions.iter().any(|&i| related(registry, primary, i))
+                && overlaps(registry, &ctx.topics.conditions, conditions)
+        })
+        .map(|(e, c, _)| (e, c))
         .collect();
     // The regulator speaks before societies and studies; then the newest.
     refuting.sort_by(|(a, _), (b, _)| {
@@ -409,6 +461,7 @@ fn refuted(registry: &Registry, ctx: &ClaimContext<'_>) -> Option<Judgement> {
     let (e, c) = refuting.first()?;
     let entries: Vec<&Entry> = refuting.iter().map(|(e, _)| *e).take(3).collect();
     Some(judgement(
+        ctx,
         Verdict::Contradicted,
         format!(
             "「{}」は{}と矛盾します: {}",
@@ -434,14 +487,14 @@ fn authority_rank(k: registry::Kind) -> u8 {
 
 fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     let m = ctx.text;
-    let entries: Vec<&Entry> = {
-        let mut v: Vec<&Entry> = ctx
+    let entries: Vec<(usize, &Entry)> = {
+        let mut v: Vec<(usize, &Entry)> = ctx
             .citations
             .iter()
             .filter_map(|c| c.id.as_deref())
-            .filter_map(|id| registry.get(id))
+            .filter_map(|id| Some((registry.position(id)?, registry.get(id)?)))
             .collect();
-        v.dedup_by(|a, b| a.id == b.id);
+        v.dedup_by(|a, b| a.1.id == b.1.id);
         v
     };
     if entries.is_empty() {
@@ -452,6 +505,7 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             .collect::<Vec<_>>()
             .join("、");
         return judgement(
+            ctx,
             Verdict::UnresolvedCitation,
             format!("引用「{cited}」はエビデンス・レジストリにありません。内容を確認し、--registry で指定するYAMLに登録してください（形式は rules/README.md）"),
             &[],
@@ -459,11 +513,12 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         );
     }
     // An entry whose very existence is unconfirmed cannot back anything.
-    if let Some(e) = entries
+    if let Some((_, e)) = entries
         .iter()
-        .find(|e| e.confidence == registry::Confidence::Unconfirmed && e.supports.is_empty())
+        .find(|(_, e)| e.confidence == registry::Confidence::Unconfirmed && e.supports.is_empty())
     {
         return judgement(
+            ctx,
             Verdict::UnresolvedCitation,
             format!(
                 "引用された{} は、存在や内容を一次資料で確認できていない資料です（レジストリで未確認）。確認できる出典に差し替えてください",
@@ -477,30 +532,33 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     let rc = reg_category(ctx.claim.category);
     // How it was given (注射, 点滴) is not what was given: a route alone
     // neither matches nor contradicts a study of a product.
+    let routes: Vec<TermId> = ROUTES.iter().filter_map(|r| named(registry, r)).collect();
     let local = &Topics {
         interventions: ctx
             .local
             .interventions
             .iter()
-            .filter(|i| !ROUTES.contains(&i.as_str()))
-            .cloned()
+            .filter(|i| !routes.contains(i))
+            .copied()
             .collect(),
         conditions: ctx.local.conditions.clone(),
     };
     let mut problems: Vec<Judgement> = Vec::new();
-    for e in &entries {
+    for &(ei, e) in &entries {
+        let ids = terms(registry, ei);
         let name = short_name(e);
-        if let Some(j) = graded(registry, ctx, e) {
+        if let Some(j) = graded(registry, ctx, ei) {
             return j;
         }
         // Only what the sentence or its paragraph names can disagree with the
         // source; the page's general subject says nothing about this citation.
-        if !overlaps(registry, &local.conditions, &e.conditions) {
+        if !overlaps(registry, &local.conditions, &ids.conditions) {
             problems.push(judgement(
+                ctx,
                 Verdict::Miscited,
                 format!(
                     "{name} は{}の研究で、{}は調べていません",
-                    labels(registry, &e.conditions),
+                    labels(registry, &ids.conditions),
                     labels(registry, &local.conditions)
                 ),
                 &[e],
@@ -508,12 +566,13 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             ));
             continue;
         }
-        if !overlaps(registry, &local.interventions, &e.interventions) {
+        if !overlaps(registry, &local.interventions, &ids.interventions) {
             problems.push(judgement(
+                ctx,
                 Verdict::Miscited,
                 format!(
                     "{name} は{}を調べた研究で、{}の根拠にはなりません",
-                    labels(registry, &e.interventions),
+                    labels(registry, &ids.interventions),
                     labels(registry, &local.interventions)
                 ),
                 &[e],
@@ -525,6 +584,7 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             (ctx.claim.scope.as_deref(), e.kind.level_ceiling())
         {
             problems.push(judgement(
+                ctx,
                 Verdict::Miscited,
                 format!("{name} は細胞実験で、動物での結果は示していません"),
                 &[e],
@@ -534,12 +594,13 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         }
         // A claim of proof rests on whatever the source showed at all; an
         // onset or durability claim needs data on time, not just on effect.
-        let support = e
-            .supports
-            .iter()
-            .filter(|s| Some(s.category) == rc || ctx.claim.category == Category::Evidence)
-            .filter(|s| overlaps(registry, &local.conditions, &s.conditions))
-            .filter(|s| overlaps(registry, &local.interventions, &s.interventions))
+        let support = (e.supports.iter().zip(&ids.supports))
+            .filter(|(s, _)| Some(s.category) == rc || ctx.claim.category == Category::Evidence)
+            .filter(|(_, (_, conditions))| overlaps(registry, &local.conditions, conditions))
+            .filter(|(_, (interventions, _))| {
+                overlaps(registry, &local.interventions, interventions)
+            })
+            .map(|(s, _)| s)
             .max_by_key(|s| s.level);
         // Reporting what a source found, without stretching it to people,
         // is accurate at any level of evidence.
@@ -567,6 +628,7 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             support.filter(|s| s.level >= required || (faithful_report && scoped(s.level)))
         {
             return judgement(
+                ctx,
                 Verdict::Supported,
                 format!(
                     "{name} が「{}」を裏付けています",
@@ -580,16 +642,17 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         // contradicts; a study that never tested the claim leaves it
         // overstated, or miscited when the claim is about a condition,
         // intervention or comparison the study did not cover.
-        if let Some(c) = e.contradicts.iter().find(|c| {
-            Some(c.category) == rc
-                && names(registry, &local.interventions, &c.interventions)
-                && names(registry, &local.conditions, &c.conditions)
-        }) {
+        if let Some((c, (_, c_conditions))) =
+            (e.contradicts.iter().zip(&ids.contradicts)).find(|(c, (interventions, conditions))| {
+                Some(c.category) == rc
+                    && names(registry, &local.interventions, interventions)
+                    && names(registry, &local.conditions, conditions)
+            })
+        {
             let reason = c.reason.trim_end_matches('。');
-            let outside = !c
-                .conditions
+            let outside = !c_conditions
                 .iter()
-                .all(|x| e.conditions.iter().any(|y| related(registry, x, y)));
+                .all(|&x| ids.conditions.iter().any(|&y| related(registry, x, y)));
             let (verdict, severity) = match e.kind.level_ceiling() {
                 None => (Verdict::Contradicted, Severity::Error),
                 Some(_) if outside || ctx.claim.category == Category::Superiority => {
@@ -598,6 +661,7 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 Some(_) => (Verdict::Overstated, ctx.severity),
             };
             problems.push(judgement(
+                ctx,
                 verdict,
                 format!("「{m}」: 引用された{name} は裏付けていません。{reason}"),
                 &[e],
@@ -607,6 +671,7 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         }
         match support {
             Some(s) => problems.push(judgement(
+                ctx,
                 Verdict::Overstated,
                 format!(
                     "{name} は{}の結果で、「{m}」と書ける強さではありません（書けるのは「{}」まで）",
@@ -617,12 +682,14 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 ctx.severity,
             )),
             None if ctx.claim.category == Category::Superiority => problems.push(judgement(
+                ctx,
                 Verdict::Prohibited,
                 format!("「{m}」は最上級・比較による表現です。医療広告ガイドラインは比較優良広告を、事実であっても禁じています"),
                 &[],
                 Severity::Error,
             )),
             None => problems.push(judgement(
+                ctx,
                 Verdict::Miscited,
                 format!(
                     "{name} は「{m}」のような{}を裏付ける内容ではありません",
@@ -647,7 +714,8 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
 
 /// Guideline grades answer claims that a treatment is recommended or the
 /// most effective: grade A or B backs 推奨, C2 and D contradict it.
-fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judgement> {
+fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judgement> {
+    let e = registry.entries().get(ei)?;
     if e.grades.is_empty()
         || !matches!(
             ctx.claim.category,
@@ -656,58 +724,59 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, e: &Entry) -> Option<Judg
     {
         return None;
     }
+    let ids = terms(registry, ei);
     let women = ctx.sentence.contains("女性") && !ctx.sentence.contains("男性");
-    let population =
-        |g: &&registry::GradeEntry| (g.population == registry::Population::Women) == women;
+    let grades = || {
+        (e.grades.iter().zip(&ids.grades))
+            .filter(|(g, _)| (g.population == registry::Population::Women) == women)
+    };
     // The claim's own treatment, matched exactly first: a generic ミノキシジル
     // must not pick up the grade D of the oral form when the topical one is A.
-    let exact = |i: &str| {
-        e.grades
-            .iter()
-            .filter(population)
-            .find(|g| g.intervention == i)
-    };
-    let narrower = |i: &str| {
-        e.grades
-            .iter()
-            .filter(population)
-            .filter(|g| registry.vocabulary().is_a(&g.intervention, i))
+    let exact = |i: TermId| grades().find(|&(_, &gi)| gi == i).map(|(g, _)| g);
+    let narrower = |i: TermId| {
+        grades()
+            .filter(|&(_, &gi)| is_a(registry, gi, i))
+            .map(|(g, _)| g)
             .min_by_key(|g| g.grade.as_str())
     };
+    let find = |name: &str| registry.resolved().find(registry.vocabulary(), name);
     // Exosome and supernatant hair therapy has no CQ of its own; the
     // guideline's nearest is growth-factor delivery and cell transplantation.
     let regenerative = ctx.sentence.contains("再生医療")
-        || ctx.local.interventions.iter().any(|i| {
+        || ctx.local.interventions.iter().any(|&i| {
             [
                 "exosome",
                 "stem-cell-derived-product",
                 "stem-cell-conditioned-medium",
             ]
             .iter()
+            .filter_map(|b| find(b))
             .any(|b| related(registry, i, b))
         });
     let grade = ctx
         .local
         .interventions
         .iter()
-        .find_map(|i| exact(i))
-        .or_else(|| ctx.local.interventions.iter().find_map(|i| narrower(i)))
+        .find_map(|&i| exact(i))
+        .or_else(|| ctx.local.interventions.iter().find_map(|&i| narrower(i)))
         .or_else(|| {
             regenerative
-                .then(|| exact("growth-factor-cell-therapy"))
+                .then(|| exact(find("growth-factor-cell-therapy")?))
                 .flatten()
         })?;
     let name = short_name(e);
-    let what = label(registry, &grade.intervention);
+    let what = grade_label(registry, &grade.intervention);
     let g = grade.grade.as_str();
     match g {
         "A" | "B" => Some(judgement(
+            ctx,
             Verdict::Supported,
             format!("{name} は{what}を推奨度{g}としています"),
             &[e],
             Severity::Info,
         )),
         "C2" | "D" if ctx.claim.category != Category::Efficacy => Some(judgement(
+            ctx,
             Verdict::Contradicted,
             format!(
                 "「{}」: {name} は{what}を推奨度{g}（{}）としています",
@@ -725,41 +794,45 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     let m = ctx.text;
     let rc = reg_category(ctx.claim.category);
     let required = required_level(ctx);
-    let mut backing: Vec<(&Entry, &registry::Support)> = registry
-        .entries()
-        .iter()
-        .flat_map(|e| e.supports.iter().map(move |s| (e, s)))
-        .filter(|(_, s)| Some(s.category) == rc || ctx.claim.category == Category::Evidence)
-        .filter(|(_, s)| {
+    let mut backing: Vec<(&Entry, &registry::Support)> = (registry.entries().iter())
+        .enumerate()
+        .flat_map(|(i, e)| {
+            let ids = terms(registry, i);
+            (e.supports.iter().zip(&ids.supports)).map(move |(s, ids)| (e, s, ids))
+        })
+        .filter(|(_, s, _)| Some(s.category) == rc || ctx.claim.category == Category::Evidence)
+        .filter(|(_, _, (interventions, _))| {
             // A study of one product backs claims about that product, not
             // about exosomes in general; and only what the sentence or its
             // paragraph names counts, not the page's general subject.
-            ctx.local.interventions.first().is_some_and(|primary| {
-                s.interventions
-                    .iter()
-                    .any(|i| i == primary || registry.vocabulary().is_a(primary, i))
-            })
+            ctx.local
+                .interventions
+                .first()
+                .is_some_and(|&primary| interventions.iter().any(|&i| is_a(registry, primary, i)))
         })
         // A case series in alopecia areata does not back a claim about hair
         // loss in general: the support must cover the claim's condition.
-        .filter(|(_, s)| {
-            s.conditions.is_empty()
-                || ctx.topics.conditions.iter().any(|c| {
-                    s.conditions
-                        .iter()
-                        .any(|sc| sc == c || registry.vocabulary().is_a(c, sc))
-                })
+        .filter(|(_, _, (_, conditions))| {
+            conditions.is_empty()
+                || ctx
+                    .topics
+                    .conditions
+                    .iter()
+                    .any(|&c| conditions.iter().any(|&sc| is_a(registry, c, sc)))
         })
+        .map(|(e, s, _)| (e, s))
         .collect();
-    backing.sort_by_key(|(e, s)| (std::cmp::Reverse(s.level), e.id.clone()));
+    backing.sort_by(|(a, s), (b, t)| t.level.cmp(&s.level).then_with(|| a.id.cmp(&b.id)));
     match backing.first() {
         Some((e, s)) if s.level >= required => judgement(
+            ctx,
             Verdict::Supported,
             format!("出典はありませんが、レジストリの{} が「{}」を裏付けています", short_name(e), s.wording.trim_end_matches('。')),
             &[e],
             Severity::Info,
         ),
         Some((e, s)) => judgement(
+            ctx,
             Verdict::Overstated,
             format!(
                 "「{m}」に出典がありません。レジストリで最も強い根拠は{}（{}）で、書けるのは「{}」までです",
@@ -771,6 +844,7 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             ctx.severity,
         ),
         None => judgement(
+            ctx,
             Verdict::Unsupported,
             format!(
                 "「{m}」には出典がなく、レジストリにもこの{}を裏付ける根拠がありません",

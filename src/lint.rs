@@ -6,7 +6,7 @@ use crate::claims::{self, Claim, Modality};
 use crate::evidence::{self, ClaimContext, Topics};
 use crate::markup;
 use crate::prose::{Paragraphs, Prose};
-use crate::registry::Registry;
+use crate::registry::{Registry, Tags};
 use crate::rules::{Category, RuleSet, Severity};
 use crate::segment::{self, Sentence};
 use crate::source::Format;
@@ -90,6 +90,8 @@ pub struct Linter {
     titles: TitleIndex,
     /// The claim rules compiled for one pass per document.
     claims: claims::Matcher,
+    /// Findings carry [`Finding::notes`].
+    notes: bool,
 }
 
 impl Linter {
@@ -101,7 +103,16 @@ impl Linter {
             registry,
             titles,
             claims,
+            notes: true,
         }
+    }
+
+    /// Whether findings carry [`Finding::notes`]: only the human format
+    /// shows them, and writing them for every finding of a large page costs
+    /// more than judging it.
+    pub fn with_notes(mut self, yes: bool) -> Linter {
+        self.notes = yes;
+        self
     }
 
     /// The embedded rules and registry.
@@ -366,32 +377,39 @@ fn analyse(
     if let Some(d) = doc {
         let _ = doc_topics.set(d.topics.clone());
     }
+    // Every vocabulary match of the section, found in one walk: the topics
+    // of each sentence, claim and paragraph are read off it.
+    let tags = (!claims.is_empty()).then(|| linter.registry.vocabulary().index(&prose.text));
     // Topics of each paragraph group, computed once: a long paragraph (a
     // 20 MB single line) with many claims must not be re-tagged per claim.
     let mut paragraph_topics = HashMap::new();
     let mut sentence_topics = None;
     let paragraphs = prose.paragraphs();
-    let findings = claims
-        .iter()
-        .map(|c| {
-            let doc = Context {
-                prose: &prose,
-                paragraphs: &paragraphs,
-                sentences: &sentences,
-                citations: &citations,
-                doc_topics: &doc_topics,
-                before,
-            };
-            finding_for(
-                c,
-                &doc,
-                &mut paragraph_topics,
-                &mut sentence_topics,
-                linter,
-                text,
-            )
-        })
-        .collect();
+    let findings = match &tags {
+        None => Vec::new(),
+        Some(tags) => claims
+            .iter()
+            .map(|c| {
+                let doc = Context {
+                    prose: &prose,
+                    paragraphs: &paragraphs,
+                    sentences: &sentences,
+                    citations: &citations,
+                    doc_topics: &doc_topics,
+                    tags,
+                    before,
+                };
+                finding_for(
+                    c,
+                    &doc,
+                    &mut paragraph_topics,
+                    &mut sentence_topics,
+                    linter,
+                    text,
+                )
+            })
+            .collect(),
+    };
     Analysis {
         prose,
         sentences,
@@ -408,6 +426,7 @@ struct Context<'a> {
     sentences: &'a [Sentence],
     citations: &'a [Citation],
     doc_topics: &'a std::cell::OnceCell<Topics>,
+    tags: &'a Tags<'a>,
     /// The last citation before this section, when linted in sections.
     before: Option<&'a Citation>,
 }
@@ -426,8 +445,10 @@ fn finding_for(
         sentences,
         citations,
         doc_topics,
+        tags,
         before: _,
     } = *doc;
+    let registry = &linter.registry;
     let rule = &linter.rules.rules[c.rule];
     let span = prose.source_range(c.range.clone());
     let matched = one_line(text.get(span.clone()).unwrap_or_default());
@@ -443,13 +464,20 @@ fn finding_for(
         .as_ref()
         .is_none_or(|(i, _)| *i != c.sentence)
     {
-        *sentence_topics = Some((c.sentence, Topics::of(&linter.registry, sentence_text)));
+        let of = Topics::from_matches(registry, tags.tag(&prose.text, sentence.range.clone()));
+        *sentence_topics = Some((c.sentence, of));
     }
     let of_sentence = sentence_topics.as_ref().map(|(_, t)| t);
-    let own = Topics::of(&linter.registry, &matched);
+    // The claim's words as written; when markup sits inside them they differ
+    // from the prose and are tagged on their own.
+    let own = if prose.text.get(c.range.clone()) == Some(matched.as_str()) {
+        Topics::from_matches(registry, tags.tag(&prose.text, c.range.clone()))
+    } else {
+        Topics::of(registry, &matched)
+    };
     let local = match of_sentence {
-        Some(t) => own.or(t),
-        None => own,
+        Some(t) => own.clone().or(t),
+        None => own.clone(),
     };
     // The paragraph's and the page's topics are tagged only when the claim
     // leaves something unsaid (`or` reads the wider topics for nothing
@@ -458,17 +486,30 @@ fn finding_for(
     let mut topics = local.clone();
     if !complete(&topics) {
         let paragraph = paragraph_topics.entry(block.group).or_insert_with(|| {
-            let paragraph: String = paragraphs
-                .blocks(block.group)
-                .iter()
-                .map(|&b| &prose.text[prose.blocks[b].range.clone()])
-                .collect();
-            Topics::of(&linter.registry, &paragraph)
+            match paragraphs.blocks(block.group) {
+                &[b] => {
+                    let range = prose.blocks[b].range.clone();
+                    Topics::from_matches(registry, tags.tag(&prose.text, range))
+                }
+                // Lines of one paragraph are read as one text, so a term
+                // broken across them is still found.
+                blocks => {
+                    let paragraph: String = blocks
+                        .iter()
+                        .map(|&b| &prose.text[prose.blocks[b].range.clone()])
+                        .collect();
+                    Topics::of(registry, &paragraph)
+                }
+            }
         });
         topics = topics.or(paragraph);
     }
     if !complete(&topics) {
-        let page = doc_topics.get_or_init(|| Topics::dominant(&linter.registry, &prose.text));
+        let page = doc_topics.get_or_init(|| {
+            let mut counts = evidence::TopicCounts::default();
+            counts.add_matches(registry, tags.tag(&prose.text, 0..prose.text.len()));
+            counts.dominant()
+        });
         topics = topics.or(page);
     }
     let cited = citations::for_sentence_in(
@@ -480,6 +521,8 @@ fn finding_for(
         sentence: sentence_text,
         topics,
         local,
+        own,
+        notes: linter.notes,
         citations: cited.clone(),
         severity: rule.file.severity,
     };

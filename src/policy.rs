@@ -35,6 +35,10 @@ pub struct Options {
     pub write_baseline: Option<PathBuf>,
     /// `--show-supported`: keep claims the evidence supports.
     pub show_supported: bool,
+    /// The output format shows no notes (design, model, limitation of the
+    /// evidence), so findings need not carry them (see
+    /// [`Linter::with_notes`]).
+    pub skip_notes: bool,
 }
 
 /// A configuration together with the linter its `registries` call for.
@@ -92,6 +96,7 @@ struct Shared {
     require_reason: bool,
     force_exclude: bool,
     show_supported: bool,
+    skip_notes: bool,
     baseline: Option<Baseline>,
     /// `--write-baseline`: the file, its directory, and what was recorded.
     record: Option<(PathBuf, PathBuf, Mutex<Vec<baseline::Entry>>)>,
@@ -127,6 +132,7 @@ impl Policy {
             require_reason: options.require_reason,
             force_exclude: options.force_exclude,
             show_supported: options.show_supported,
+            skip_notes: options.skip_notes,
             baseline: None,
             record: None,
             state: Mutex::new(State::default()),
@@ -397,7 +403,7 @@ impl Shared {
         }
         Ok(Settings {
             config,
-            linter: Some(Linter::new(self.rules.clone(), registry)),
+            linter: Some(Linter::new(self.rules.clone(), registry).with_notes(!self.skip_notes)),
         })
     }
 

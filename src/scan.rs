@@ -438,6 +438,23 @@ impl StartScanner {
         }
     }
 
+    /// End of `pattern`'s leftmost-first match anchored at `start`,
+    /// searching up to `limit` (look-around still sees past it): that of
+    /// its first unit that matches there, as [`StartScanner::scan`] reports.
+    pub(crate) fn search(
+        &self,
+        cache: &mut ScanCache<'_>,
+        pattern: usize,
+        text: &str,
+        start: usize,
+        limit: usize,
+    ) -> Option<usize> {
+        let first = self.units.partition_point(|u| (u.owner as usize) < pattern);
+        (first..self.units.len())
+            .take_while(|&u| self.units[u].owner as usize == pattern)
+            .find_map(|u| self.anchored(&mut cache.dfa, u, text, start, limit))
+    }
+
     /// End of unit `u`'s leftmost-first match anchored at `p`, searching
     /// up to `limit`.
     fn anchored(

@@ -22,13 +22,13 @@ pub use schema::{
     Category, Confidence, Contradiction, DateText, Entry, Grade, GradeEntry, Kind, Level,
     PartialDate, Population, Support,
 };
-pub use vocabulary::{Term, TermKind, TermMatch, Vocabulary};
+pub use vocabulary::{Tags, Term, TermId, TermKind, TermMatch, Vocabulary};
 
 use crate::yaml::{self, Outline, PathSeg};
 use schema::EntryLoc;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use validate::EntryLocator;
 use vocabulary::VocabularyFile;
 
@@ -55,6 +55,92 @@ pub struct Registry {
     by_id: HashMap<String, usize>,
     vocabulary: Vocabulary,
     sources: Vec<Source>,
+    /// The entries' vocabulary ids as [`TermId`]s, worked out on first use.
+    resolved: OnceLock<Arc<Resolved>>,
+}
+
+/// The vocabulary ids an entry names, as [`TermId`]s in the order written.
+#[derive(Debug, Default)]
+pub struct EntryTerms {
+    pub interventions: Vec<TermId>,
+    pub conditions: Vec<TermId>,
+    /// Per `supports` item: its interventions and conditions.
+    pub supports: Vec<(Vec<TermId>, Vec<TermId>)>,
+    /// Per `contradicts` item: its interventions and conditions.
+    pub contradicts: Vec<(Vec<TermId>, Vec<TermId>)>,
+    /// Per `grades` item: its intervention.
+    pub grades: Vec<TermId>,
+}
+
+/// Every entry's vocabulary ids resolved once, so that the evidence engine
+/// compares numbers, not strings, for every claim. An id that is not a term
+/// (only in a registry that failed [`Registry::check`]) gets an id of its
+/// own that equals nothing else.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// Per entry, in load order.
+    pub entries: Vec<EntryTerms>,
+    /// The ids that are not terms, by [`TermId::foreign`] index.
+    foreign: Vec<String>,
+}
+
+impl Resolved {
+    fn new(vocabulary: &Vocabulary, entries: &[Entry]) -> Resolved {
+        let mut foreign: Vec<String> = Vec::new();
+        let mut id = |s: &str| {
+            vocabulary.lookup(s).unwrap_or_else(|| {
+                let k = foreign.iter().position(|f| f == s).unwrap_or_else(|| {
+                    foreign.push(s.to_string());
+                    foreign.len() - 1
+                });
+                TermId::foreign(k)
+            })
+        };
+        let mut list = |v: &[String]| v.iter().map(|s| id(s)).collect::<Vec<_>>();
+        let entries = entries
+            .iter()
+            .map(|e| EntryTerms {
+                interventions: list(&e.interventions),
+                conditions: list(&e.conditions),
+                supports: (e.supports.iter())
+                    .map(|s| (list(&s.interventions), list(&s.conditions)))
+                    .collect(),
+                contradicts: (e.contradicts.iter())
+                    .map(|c| (list(&c.interventions), list(&c.conditions)))
+                    .collect(),
+                grades: (e.grades.iter())
+                    .map(|g| list(std::slice::from_ref(&g.intervention))[0])
+                    .collect(),
+            })
+            .collect();
+        Resolved { entries, foreign }
+    }
+
+    /// The id of `name`, whether a term or only named by an entry.
+    pub fn find(&self, vocabulary: &Vocabulary, name: &str) -> Option<TermId> {
+        vocabulary.lookup(name).or_else(|| {
+            let k = self.foreign.iter().position(|f| f == name)?;
+            Some(TermId::foreign(k))
+        })
+    }
+
+    /// The id as written.
+    pub fn name<'a>(&'a self, vocabulary: &'a Vocabulary, t: TermId) -> &'a str {
+        match t.foreign_index() {
+            Some(k) => self.foreign.get(k).map_or("", String::as_str),
+            None => vocabulary.id(t),
+        }
+    }
+
+    /// [`Vocabulary::is_a`] on resolved ids.
+    pub fn is_a(&self, vocabulary: &Vocabulary, narrow: TermId, broad: TermId) -> bool {
+        match (narrow.foreign_index(), broad.foreign_index()) {
+            (None, None) => vocabulary.is_a_term(narrow, broad),
+            (Some(_), _) => narrow == broad,
+            // A term whose `broader` names an undefined id is below it.
+            (None, Some(_)) => vocabulary.is_a(vocabulary.id(narrow), self.name(vocabulary, broad)),
+        }
+    }
 }
 
 /// How a file is read.
@@ -113,6 +199,11 @@ impl Registry {
     /// The first entry with this id.
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.by_id.get(id).and_then(|&i| self.entries.get(i))
+    }
+
+    /// Where [`Registry::get`]'s entry sits in [`Registry::entries`].
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
     }
 
     /// The vocabulary of interventions and conditions.
@@ -478,7 +569,14 @@ impl Registry {
         }
     }
 
+    /// The entries' vocabulary ids resolved (see [`Resolved`]).
+    pub fn resolved(&self) -> &Resolved {
+        self.resolved
+            .get_or_init(|| Arc::new(Resolved::new(&self.vocabulary, &self.entries)))
+    }
+
     fn reindex(&mut self) {
+        self.resolved = OnceLock::new();
         self.by_id.clear();
         for (i, e) in self.entries.iter().enumerate() {
             self.by_id.entry(e.id.clone()).or_insert(i);
@@ -719,6 +817,7 @@ impl Registry {
                     patterns,
                     source: src,
                     index,
+                    ordinal: 0,
                 });
             }
         }

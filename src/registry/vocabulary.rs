@@ -60,6 +60,8 @@ pub struct Term {
     pub patterns: Vec<LazyRegex>,
     pub(crate) source: usize,
     pub(crate) index: usize,
+    /// Position in [`Vocabulary::terms`], set when inserted.
+    pub(crate) ordinal: usize,
 }
 
 impl Term {
@@ -86,9 +88,53 @@ pub struct Vocabulary {
     /// Every term's patterns compiled together, built on first tagging and
     /// dropped when a term is added.
     index: OnceLock<Option<Arc<TagIndex>>>,
-    /// [`Vocabulary::ancestors`] of every id, built on first use.
-    closure: OnceLock<Arc<HashMap<String, Vec<String>>>>,
+    /// How the terms relate, built on first use.
+    relations: OnceLock<Arc<Relations>>,
 }
+
+/// The `broader` closure and id order of the terms, worked out once: tagging
+/// compares every pair of overlapping matches, and the evidence engine every
+/// pair of ids it weighs.
+#[derive(Debug)]
+struct Relations {
+    /// [`Vocabulary::ancestors`] of every id.
+    ancestors: HashMap<String, Vec<String>>,
+    /// Per term: the ordinal of the first term with its id.
+    canon: Vec<u32>,
+    /// Per term: the rank of its id among all ids in sorted order.
+    rank: Vec<u32>,
+    /// `is_a` between terms by ordinal: bit `i * n + j`.
+    is_a: Vec<u64>,
+    n: usize,
+}
+
+impl Relations {
+    fn is_a(&self, narrow: usize, broad: usize) -> bool {
+        let bit = narrow * self.n + broad;
+        self.is_a[bit / 64] >> (bit % 64) & 1 == 1
+    }
+}
+
+/// A term as tagging reports it: the first term defined with its id (a
+/// later definition of the same id is a duplicate that
+/// [`super::Registry::check`] reports), so equal ids are equal `TermId`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TermId(u32);
+
+impl TermId {
+    /// Ids from `u32::MAX` down stand for ids that are not terms (see
+    /// [`super::Resolved`]).
+    pub(crate) fn foreign(k: usize) -> TermId {
+        TermId(u32::MAX - k as u32)
+    }
+
+    pub(crate) fn foreign_index(self) -> Option<usize> {
+        (self.0 as usize >= FOREIGN_FROM).then(|| (u32::MAX - self.0) as usize)
+    }
+}
+
+/// Where foreign [`TermId`]s begin; no vocabulary has this many terms.
+const FOREIGN_FROM: usize = 1 << 31;
 
 /// All patterns of all terms in one [`StartScanner`]: tagging a text is one
 /// walk over it rather than a search per pattern.
@@ -97,6 +143,12 @@ struct TagIndex {
     /// The term of each scanner pattern; patterns are numbered term by term,
     /// in each term's order.
     owner: Vec<usize>,
+    /// Patterns with look-around assertions (`\b`), whose matches next to
+    /// the edge of a range depend on what lies beyond it: [`Tags`] tags the
+    /// range itself with them.
+    lookaround: Vec<bool>,
+    /// Per pattern: the term and the index of the pattern in it.
+    pattern: Vec<(usize, usize)>,
 }
 
 impl std::fmt::Debug for TagIndex {
@@ -203,24 +255,84 @@ impl Vocabulary {
     /// `narrow` is `broad` or lies below it through `broader` links.
     /// Unknown ids are only equal to themselves. Cycles are tolerated.
     pub fn is_a(&self, narrow: &str, broad: &str) -> bool {
-        // The closure is computed once: tagging and the evidence engine ask
-        // this for every pair of ids they compare.
         narrow == broad
             || self
-                .closure
-                .get_or_init(|| {
-                    Arc::new(
-                        self.by_id
-                            .keys()
-                            .map(|id| {
-                                let up = self.ancestors(id).into_iter().map(str::to_string);
-                                (id.clone(), up.collect())
-                            })
-                            .collect(),
-                    )
-                })
+                .relations()
+                .ancestors
                 .get(narrow)
                 .is_some_and(|up| up.iter().any(|a| a == broad))
+    }
+
+    fn relations(&self) -> &Relations {
+        self.relations.get_or_init(|| {
+            let ancestors: HashMap<String, Vec<String>> = self
+                .by_id
+                .keys()
+                .map(|id| {
+                    let up = self.ancestors(id).into_iter().map(str::to_string);
+                    (id.clone(), up.collect())
+                })
+                .collect();
+            let n = self.terms.len();
+            let canon = (self.terms.iter())
+                .map(|t| self.by_id.get(&t.id).copied().unwrap_or(t.ordinal) as u32)
+                .collect();
+            let mut ids: Vec<&str> = self.terms.iter().map(|t| t.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let rank = (self.terms.iter())
+                .map(|t| ids.binary_search(&t.id.as_str()).unwrap_or(0) as u32)
+                .collect();
+            let mut is_a = vec![0u64; (n * n).div_ceil(64)];
+            for (i, a) in self.terms.iter().enumerate() {
+                let up = ancestors.get(&a.id);
+                for (j, b) in self.terms.iter().enumerate() {
+                    if a.id == b.id || up.is_some_and(|up| up.contains(&b.id)) {
+                        let bit = i * n + j;
+                        is_a[bit / 64] |= 1 << (bit % 64);
+                    }
+                }
+            }
+            Arc::new(Relations {
+                ancestors,
+                canon,
+                rank,
+                is_a,
+                n,
+            })
+        })
+    }
+
+    /// The id a tag stands for.
+    pub fn id(&self, t: TermId) -> &str {
+        self.terms.get(t.0 as usize).map_or("", |t| t.id.as_str())
+    }
+
+    /// The term a tag stands for.
+    pub fn term(&self, t: TermId) -> Option<&Term> {
+        self.terms.get(t.0 as usize)
+    }
+
+    /// [`Vocabulary::is_a`] between two terms.
+    pub fn is_a_term(&self, narrow: TermId, broad: TermId) -> bool {
+        let (a, b) = (narrow.0 as usize, broad.0 as usize);
+        a == b || (a < self.terms.len() && b < self.terms.len() && self.relations().is_a(a, b))
+    }
+
+    /// The tag for a term.
+    pub fn term_id(&self, term: &Term) -> TermId {
+        TermId(
+            self.relations()
+                .canon
+                .get(term.ordinal)
+                .copied()
+                .unwrap_or(0),
+        )
+    }
+
+    /// The tag for an id, if the id is a term.
+    pub fn lookup(&self, id: &str) -> Option<TermId> {
+        self.by_id.get(id).map(|&i| TermId(i as u32))
     }
 
     /// Every term above `id` through `broader` links (not including `id`),
@@ -247,9 +359,6 @@ impl Vocabulary {
     pub fn find_terms<'v>(&'v self, text: &str) -> Vec<TermMatch<'v>> {
         let mut out = match self.tag_index() {
             Some(index) => {
-                // Each pattern's own `find_iter` matches, rebuilt from every
-                // start where it matches: the first start at or after the end
-                // of the previous match, pattern by pattern in term order.
                 let mut starts: Vec<(usize, usize, usize)> = Vec::new();
                 let mut cache = index.scanner.cache();
                 index
@@ -257,32 +366,75 @@ impl Vocabulary {
                     .scan(&mut cache, text, 0..text.len(), |pid, s, e| {
                         starts.push((pid, s, e));
                     });
-                starts.sort_unstable();
-                let mut out = Vec::with_capacity(starts.len());
-                let mut last: Option<(usize, usize)> = None;
-                for (pid, s, e) in starts {
-                    if last.is_some_and(|(p, end)| p == pid && s < end) {
-                        continue;
-                    }
-                    last = Some((pid, e));
-                    out.push(TermMatch {
-                        term: &self.terms[index.owner[pid]],
-                        range: s..e,
-                    });
-                }
-                out
+                self.first_matches(index, &mut starts, 0)
             }
             None => self.find_terms_slowly(text),
         };
-        out.sort_by(|a, b| {
-            (a.range.start, std::cmp::Reverse(a.range.end), &a.term.id).cmp(&(
-                b.range.start,
-                std::cmp::Reverse(b.range.end),
-                &b.term.id,
-            ))
-        });
-        out.dedup_by(|a, b| a.term.id == b.term.id && a.range == b.range);
+        self.sort_matches(&mut out);
         out
+    }
+
+    /// Each pattern's own `find_iter` matches, rebuilt from every start
+    /// where it matches: the first start at or after the end of the
+    /// previous match, pattern by pattern in term order. Ranges are made
+    /// relative to `base`.
+    fn first_matches<'v>(
+        &'v self,
+        index: &TagIndex,
+        starts: &mut [(usize, usize, usize)],
+        base: usize,
+    ) -> Vec<TermMatch<'v>> {
+        starts.sort_unstable();
+        let mut out = Vec::with_capacity(starts.len());
+        let mut last: Option<(usize, usize)> = None;
+        for &(pid, s, e) in starts.iter() {
+            if last.is_some_and(|(p, end)| p == pid && s < end) {
+                continue;
+            }
+            last = Some((pid, e));
+            out.push(TermMatch {
+                term: &self.terms[index.owner[pid]],
+                range: s - base..e - base,
+            });
+        }
+        out
+    }
+
+    /// Sorted by start, longest first, then id; one match per id and range.
+    fn sort_matches(&self, out: &mut Vec<TermMatch<'_>>) {
+        let rel = self.relations();
+        out.sort_unstable_by_key(|m| {
+            (
+                m.range.start,
+                std::cmp::Reverse(m.range.end),
+                rel.rank[m.term.ordinal],
+                m.term.ordinal,
+            )
+        });
+        out.dedup_by(|a, b| {
+            rel.canon[a.term.ordinal] == rel.canon[b.term.ordinal] && a.range == b.range
+        });
+    }
+
+    /// Every vocabulary match in `text`, found in one walk, for tagging any
+    /// part of it with [`Tags::tag`].
+    pub fn index<'v>(&'v self, text: &str) -> Tags<'v> {
+        let mut starts = Vec::new();
+        if let Some(index) = self.tag_index() {
+            let mut cache = index.scanner.cache();
+            index
+                .scanner
+                .scan(&mut cache, text, 0..text.len(), |pid, s, e| {
+                    if !index.lookaround[pid] {
+                        starts.push((s, e, pid));
+                    }
+                });
+            // The walk reports starts in order, patterns at one start in order.
+        }
+        Tags {
+            vocab: self,
+            starts,
+        }
     }
 
     /// Every term's regexes one by one: the definition of
@@ -314,14 +466,29 @@ impl Vocabulary {
     fn tag_index(&self) -> Option<&TagIndex> {
         self.index
             .get_or_init(|| {
-                let owner = (self.terms.iter().enumerate())
-                    .flat_map(|(ti, t)| t.patterns.iter().map(move |_| ti))
+                let pattern: Vec<(usize, usize)> = (self.terms.iter().enumerate())
+                    .flat_map(|(ti, t)| (0..t.patterns.len()).map(move |k| (ti, k)))
                     .collect();
+                let owner = pattern.iter().map(|&(ti, _)| ti).collect();
                 let patterns = self.scanner_patterns();
+                let lookaround = (patterns.iter())
+                    .map(|p| {
+                        regex_syntax::ParserBuilder::new()
+                            .case_insensitive(true)
+                            .build()
+                            .parse(p)
+                            .map_or(true, |h| !h.properties().look_set().is_empty())
+                    })
+                    .collect();
                 // Each pattern compiled alone, so together they should too;
                 // if not, tagging falls back to the regexes one by one.
                 let scanner = StartScanner::new(&patterns, true).ok()?;
-                Some(Arc::new(TagIndex { scanner, owner }))
+                Some(Arc::new(TagIndex {
+                    scanner,
+                    owner,
+                    lookaround,
+                    pattern,
+                }))
             })
             .as_deref()
     }
@@ -332,16 +499,22 @@ impl Vocabulary {
     /// 「脂肪由来幹細胞エクソソーム」 yields `adsc-exosome` alone, not also
     /// `msc-exosome` and `exosome`.
     pub fn tag<'v>(&'v self, text: &str) -> Vec<TermMatch<'v>> {
-        let all = self.find_terms(text);
+        self.most_specific(self.find_terms(text))
+    }
+
+    /// The matches of `all` (as [`Vocabulary::find_terms`] sorts them) that
+    /// no other match covers with the same term or a narrower one.
+    fn most_specific<'v>(&'v self, all: Vec<TermMatch<'v>>) -> Vec<TermMatch<'v>> {
+        let rel = self.relations();
         let dominated = |i: usize, candidates: &[usize]| {
             let m = &all[i];
             candidates.iter().any(|&j| {
                 let o = &all[j];
                 let covers = o.range.start <= m.range.start && m.range.end <= o.range.end;
-                if j == i || !covers || !self.is_a(&o.term.id, &m.term.id) {
+                if j == i || !covers || !rel.is_a(o.term.ordinal, m.term.ordinal) {
                     return false;
                 }
-                if o.range == m.range && self.is_a(&m.term.id, &o.term.id) {
+                if o.range == m.range && rel.is_a(m.term.ordinal, o.term.ordinal) {
                     // Equivalent terms (a cycle) on the same text: keep the first.
                     return j < i;
                 }
@@ -371,9 +544,10 @@ impl Vocabulary {
 
     /// Appends a term; the first definition of an id wins lookups, and
     /// [`super::Registry::check`] reports the later ones.
-    pub(crate) fn insert(&mut self, term: Term) {
+    pub(crate) fn insert(&mut self, mut term: Term) {
         self.index = OnceLock::new();
-        self.closure = OnceLock::new();
+        self.relations = OnceLock::new();
+        term.ordinal = self.terms.len();
         self.by_id
             .entry(term.id.clone())
             .or_insert(self.terms.len());
@@ -386,6 +560,65 @@ impl Vocabulary {
                 t.source = n;
             }
         }
+    }
+}
+
+/// Every vocabulary match of one text (see [`Vocabulary::index`]).
+pub struct Tags<'v> {
+    vocab: &'v Vocabulary,
+    /// (start, end, pattern) of every pattern without look-around at every
+    /// place it matches, in order of start, then pattern.
+    starts: Vec<(usize, usize, usize)>,
+}
+
+impl<'v> Tags<'v> {
+    /// Exactly `vocabulary.tag(&text[range])` (ranges relative to the
+    /// range), from the matches found once for the whole `text`, which must
+    /// be the text indexed. A match of the whole text that runs past the
+    /// end of the range is searched again within it; patterns with
+    /// look-around are run on the range itself.
+    pub fn tag(&self, text: &str, range: Range<usize>) -> Vec<TermMatch<'v>> {
+        let vocab = self.vocab;
+        let Some(sub) = text.get(range.clone()) else {
+            return Vec::new();
+        };
+        let Some(index) = vocab.tag_index() else {
+            return vocab.tag(sub);
+        };
+        let lo = self.starts.partition_point(|m| m.0 < range.start);
+        let mut starts: Vec<(usize, usize, usize)> = Vec::new();
+        let mut cache = None;
+        for &(s, e, pid) in &self.starts[lo..] {
+            if s >= range.end {
+                break;
+            }
+            if e <= range.end {
+                starts.push((pid, s, e));
+                continue;
+            }
+            // Without look-around, the pattern's match with the text cut
+            // at the range's end is its search there with that limit.
+            let cache = cache.get_or_insert_with(|| index.scanner.cache());
+            if let Some(end) = index.scanner.search(cache, pid, text, s, range.end) {
+                if end > s {
+                    starts.push((pid, s, end));
+                }
+            }
+        }
+        for (pid, &around) in index.lookaround.iter().enumerate() {
+            if !around {
+                continue;
+            }
+            let (ti, k) = index.pattern[pid];
+            for m in vocab.terms[ti].patterns[k].get().find_iter(sub) {
+                if !m.is_empty() {
+                    starts.push((pid, range.start + m.start(), range.start + m.end()));
+                }
+            }
+        }
+        let mut out = vocab.first_matches(index, &mut starts, range.start);
+        vocab.sort_matches(&mut out);
+        vocab.most_specific(out)
     }
 }
 
@@ -405,6 +638,7 @@ mod tests {
                 .collect(),
             source: 0,
             index: 0,
+            ordinal: 0,
         }
     }
 
@@ -489,6 +723,58 @@ mod tests {
             }
         }
         assert!(checked > 100, "the corpus has vocabulary in it");
+    }
+
+    /// Tagging a range from the whole text's matches gives what tagging the
+    /// range alone gives: ranges that cut through matches, look-around at
+    /// their edges (`\bAGA`), every sentence and line of the corpus.
+    #[test]
+    fn tags_of_a_range_are_the_tags_of_its_text() {
+        let registry = crate::registry::Registry::builtin();
+        let v = registry.vocabulary();
+        let key = |out: Vec<TermMatch<'_>>| -> Vec<(Range<usize>, usize)> {
+            out.into_iter().map(|m| (m.range, m.term.ordinal)).collect()
+        };
+        let mut texts = vec![
+            "FAGAの治療とAGA治療。脂肪由来幹細胞エクソソームと幹細胞エクソソーム、エクソソーム。"
+                .to_string(),
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        for dir in ["markdown", "html", "text"] {
+            for e in std::fs::read_dir(root.join(dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                texts.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        let mut checked = 0;
+        for text in &texts {
+            let tags = v.index(text);
+            let mut bounds: Vec<usize> = text
+                .char_indices()
+                .filter(|&(_, c)| matches!(c, '。' | '\n' | '、' | 'ー' | '幹' | 'A'))
+                .map(|(i, _)| i)
+                .chain([0, text.len()])
+                .collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            for w in bounds.windows(3) {
+                for range in [w[0]..w[1], w[0]..w[2], w[1]..w[2]] {
+                    let want = key(v.tag(&text[range.clone()]));
+                    checked += want.len();
+                    assert_eq!(
+                        key(tags.tag(text, range.clone())),
+                        want,
+                        "{:?}",
+                        &text[range]
+                    );
+                }
+            }
+            assert_eq!(key(tags.tag(text, 0..text.len())), key(v.tag(text)));
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]
