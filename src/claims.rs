@@ -448,22 +448,41 @@ fn reference_entries(text: &str, sentences: &[Sentence]) -> Vec<Range<usize>> {
         .iter()
         .filter(|s| {
             let t = &text[s.range.clone()];
-            // No ASCII at all means no Latin characters: most sentences of a
-            // Japanese page are rejected here without decoding them.
-            if t.bytes().all(|b| b >= 0x80) {
-                return false;
-            }
-            let (mut latin, mut all) = (0usize, 0usize);
-            for c in t.chars().filter(|c| !c.is_whitespace()) {
-                all += 1;
-                if c.is_ascii_alphanumeric() || c.is_ascii_punctuation() {
-                    latin += 1;
-                }
-            }
-            all > 0 && latin * 2 >= all && marker.is_match(t)
+            mostly_latin(t) && marker.is_match(t)
         })
         .map(|s| s.range.clone())
         .collect()
+}
+
+/// Whether at least half of the characters of `t` that are not white
+/// space are ASCII letters, digits or punctuation. Most sentences of a
+/// Japanese page are rejected on two counts over their bytes, without
+/// decoding them: Latin characters, and characters that are surely not
+/// white space (kana, kanji and full-width forms, U+3040–U+FFFF).
+fn mostly_latin(t: &str) -> bool {
+    let b = t.as_bytes();
+    let latin = b
+        .iter()
+        .filter(|x| x.is_ascii_alphanumeric() || x.is_ascii_punctuation())
+        .count();
+    if latin == 0 {
+        return false;
+    }
+    let wide = b.iter().filter(|&&x| (0xE4..=0xEF).contains(&x)).count()
+        + b.windows(2)
+            .filter(|w| w[0] == 0xE3 && w[1] >= 0x81)
+            .count();
+    if latin < wide {
+        return false;
+    }
+    let (mut latin, mut all) = (0usize, 0usize);
+    for c in t.chars().filter(|c| !c.is_whitespace()) {
+        all += 1;
+        if c.is_ascii_alphanumeric() || c.is_ascii_punctuation() {
+            latin += 1;
+        }
+    }
+    all > 0 && latin * 2 >= all
 }
 
 /// End of the clause that follows a claim: negation belongs to the predicate
@@ -813,6 +832,36 @@ mod tests {
             let fast = detect_with(matcher, &prose, &sentences, rules, keep);
             let slow = detect_reference(&prose, &sentences, rules, keep);
             assert_eq!(fast, slow, "keep_non_claims={keep} in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn mostly_latin_counts_what_the_definition_counts() {
+        let def = |t: &str| {
+            let (mut latin, mut all) = (0usize, 0usize);
+            for c in t.chars().filter(|c| !c.is_whitespace()) {
+                all += 1;
+                if c.is_ascii_alphanumeric() || c.is_ascii_punctuation() {
+                    latin += 1;
+                }
+            }
+            all > 0 && latin * 2 >= all
+        };
+        let pieces = [
+            "a", "1", ".", " ", "\u{b}", "\u{1}", "あ", "\u{3000}", "\u{a0}", "…", "\u{2028}",
+            "漢", "\t",
+        ];
+        let mut x: u64 = 7;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            for _ in 0..(x % 9) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t.push_str(pieces[(x % pieces.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            assert_eq!(mostly_latin(&t), def(&t), "{t:?}");
         }
     }
 

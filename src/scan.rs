@@ -201,6 +201,10 @@ pub(crate) struct ScanCache<'a> {
     /// `live[u] == round`: unit `u` can end inside the range being scanned
     /// by [`StartScanner::scan_within`].
     live: Vec<u32>,
+    /// For a live unit: where the last of its endings in the range ends. A
+    /// match starting at `p` ends with one of them, so it needs one that
+    /// ends after `p`.
+    reach: Vec<usize>,
     round: u32,
     /// Units that can start at the current position.
     candidates: Vec<u32>,
@@ -222,6 +226,8 @@ struct Unit {
 struct Endings {
     single: Table,
     pair: Table,
+    /// Characters some ending ends with.
+    tail: Slots,
     /// Units whose endings cannot be listed: live in every range.
     unbounded: Vec<u32>,
 }
@@ -232,6 +238,8 @@ pub(crate) struct StartScanner {
     units: Vec<Unit>,
     single: Table,
     pair: Table,
+    /// Characters some start key begins with.
+    lead: Slots,
     /// Units whose first characters cannot be listed: tried everywhere.
     always: Vec<u32>,
     endings: Option<Endings>,
@@ -263,6 +271,8 @@ impl StartScanner {
         let mut end_single = Vec::new();
         let mut end_pair = Vec::new();
         let mut unbounded = Vec::new();
+        let mut lead = Slots::new();
+        let mut tail = Slots::new();
         for (pid, pattern) in patterns.iter().enumerate() {
             for unit in plan(pattern, case_insensitive, within)? {
                 let id = units.len() as u32;
@@ -272,10 +282,20 @@ impl StartScanner {
                     &mut single,
                     &mut pair,
                     &mut always,
+                    &mut lead,
+                    false,
                 );
                 if within {
                     let ends = unit.ends.as_deref();
-                    index(ends, id, &mut end_single, &mut end_pair, &mut unbounded);
+                    index(
+                        ends,
+                        id,
+                        &mut end_single,
+                        &mut end_pair,
+                        &mut unbounded,
+                        &mut tail,
+                        true,
+                    );
                 }
                 units.push(Unit {
                     owner: pid as u32,
@@ -288,6 +308,7 @@ impl StartScanner {
         let endings = within.then(|| Endings {
             single: Table::new(1 << SINGLE_BITS, &mut end_single),
             pair: Table::new(1 << PAIR_BITS, &mut end_pair),
+            tail,
             unbounded,
         });
         let n = units.len();
@@ -296,6 +317,7 @@ impl StartScanner {
             units,
             single: Table::new(1 << SINGLE_BITS, &mut single),
             pair: Table::new(1 << PAIR_BITS, &mut pair),
+            lead,
             always,
             endings,
             pool: Pool::new(make),
@@ -307,6 +329,14 @@ impl StartScanner {
         ScanCache {
             dfa: self.pool.get(),
             live: vec![
+                0;
+                if self.endings.is_some() {
+                    self.units.len()
+                } else {
+                    0
+                }
+            ],
+            reach: vec![
                 0;
                 if self.endings.is_some() {
                     self.units.len()
@@ -349,14 +379,21 @@ impl StartScanner {
         let mut any = false;
         for &u in &ends.unbounded {
             cache.live[u as usize] = round;
+            cache.reach[u as usize] = range.end;
             any = true;
         }
         let mut prev: Option<char> = None;
-        for c in slice.chars() {
+        for (i, c) in slice.char_indices() {
+            if !ends.tail.has(c) {
+                prev = Some(c);
+                continue;
+            }
             let one = ends.single.get(hash_one(c));
             let two = prev.map_or(&[][..], |a| ends.pair.get(hash_two(a, c)));
+            let after = range.start + i + c.len_utf8();
             for &u in one.iter().chain(two) {
                 cache.live[u as usize] = round;
+                cache.reach[u as usize] = after;
                 any = true;
             }
             prev = Some(c);
@@ -404,17 +441,21 @@ impl StartScanner {
             if p >= range.end {
                 break;
             }
+            if self.always.is_empty() && !self.lead.has(c) {
+                continue;
+            }
             let next = chars.peek().map(|&(_, d)| d);
             let one = self.single.get(hash_one(c));
             let two = next.map_or(&[][..], |d| self.pair.get(hash_two(c, d)));
             let candidates = &mut cache.candidates;
             candidates.clear();
-            candidates.extend(
-                one.iter()
-                    .chain(two)
-                    .chain(&self.always)
-                    .filter(|&&u| !live || cache.live[u as usize] == round),
-            );
+            for list in [one, two, &self.always[..]] {
+                for &u in list {
+                    if !live || (cache.live[u as usize] == round && cache.reach[u as usize] > p) {
+                        candidates.push(u);
+                    }
+                }
+            }
             if candidates.is_empty() {
                 continue;
             }
@@ -520,6 +561,8 @@ fn index(
     single: &mut Vec<(usize, u32)>,
     pair: &mut Vec<(usize, u32)>,
     everywhere: &mut Vec<u32>,
+    seen: &mut Slots,
+    last: bool,
 ) {
     match keys {
         Some(keys) => {
@@ -528,9 +571,34 @@ fn index(
                     None => single.push((hash_one(a), id)),
                     Some(b) => pair.push((hash_two(a, b), id)),
                 }
+                seen.insert(hash_one(match (last, b) {
+                    (true, Some(b)) => b,
+                    _ => a,
+                }));
             }
         }
         None => everywhere.push(id),
+    }
+}
+
+/// Slots of the single-character hash that some key touches: most
+/// characters of a text start (or end) no key, and one bit tells so
+/// before any table is read.
+struct Slots(Box<[u64]>);
+
+impl Slots {
+    fn new() -> Slots {
+        Slots(vec![0; (1 << SINGLE_BITS) / 64].into())
+    }
+
+    fn insert(&mut self, slot: usize) {
+        self.0[slot / 64] |= 1 << (slot % 64);
+    }
+
+    #[inline]
+    fn has(&self, c: char) -> bool {
+        let slot = hash_one(c);
+        self.0[slot / 64] >> (slot % 64) & 1 == 1
     }
 }
 
