@@ -31,7 +31,7 @@ use crate::rules::Severity;
 use crate::source::LineIndex;
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Exit codes.
 pub const EXIT_OK: u8 = 0;
@@ -209,7 +209,9 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                     summary.warnings += r.counts[1];
                     summary.errors += r.counts[2];
                     max = max.max(r.max_severity);
-                    tally.add(&r.diagnostics);
+                    if args.statistics {
+                        tally.add(&r.diagnostics);
+                    }
                     match args.format {
                         OutputFormat::Human => {
                             if write!(out, "{}", r.rendered).is_err() {
@@ -447,6 +449,7 @@ fn lint_input(
     let scope = engine.policy.scope(input);
     let linter = scope.linter(&engine.linter);
     let index = LineIndex::new(text);
+    let shared_path: Arc<str> = path.as_str().into();
     // Configuration, suppressions, `--show-supported` and the baseline,
     // then the chosen format.
     let part = |findings: Vec<Finding>| {
@@ -464,13 +467,18 @@ fn lint_input(
                 part.rendered = human::render_with(&path, text, &index, &findings, color);
                 // Positions are resolved only to count them for `--statistics`.
                 if args.statistics {
-                    part.diagnostics =
-                        report::into_diagnostics_with(&path, text, &index, original, findings);
+                    part.diagnostics = report::into_diagnostics_with(
+                        &shared_path,
+                        text,
+                        &index,
+                        original,
+                        findings,
+                    );
                 }
             }
             _ => {
                 part.diagnostics =
-                    report::into_diagnostics_with(&path, text, &index, original, findings);
+                    report::into_diagnostics_with(&shared_path, text, &index, original, findings);
             }
         }
         part

@@ -23,9 +23,10 @@ pub use uri::{file_uri, percent_encode, relative_path, ResolvedPath};
 
 use crate::lint::{self as lint_mod, Finding};
 use crate::rules::{Rule, RuleSet, BUILTIN_RULES};
-use crate::source::{LineIndex, Position};
+use crate::source::{Cursor, LineIndex, Position};
 use serde::Serialize;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The tool's home page, for `source.url` and SARIF `informationUri`.
 pub const HOME_URL: &str = "https://github.com/exolint/exolint";
@@ -36,20 +37,30 @@ pub const RULE_URL_BASE: &str = "https://github.com/exolint/exolint/blob/main/";
 
 /// A citation of a diagnostic, with its positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DiagnosticCitation {
-    pub text: String,
+pub struct DiagnosticCitation<'a> {
+    pub text: &'a str,
     /// Byte offsets into the original file.
     pub span: Range<usize>,
     pub start: Position,
     pub end: Position,
-    pub id: Option<String>,
+    pub id: Option<&'a str>,
+}
+
+/// Where one of a diagnostic's citations is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitationPlace {
+    /// Byte offsets into the original file.
+    pub span: Range<usize>,
+    pub start: Position,
+    pub end: Position,
 }
 
 /// One finding, ready for any output format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// As given on the command line or as found by the walk.
-    pub path: String,
+    /// As given on the command line or as found by the walk; shared by
+    /// the diagnostics of a file.
+    pub path: Arc<str>,
     pub finding: Finding,
     /// Byte offsets into the original file (a BOM included).
     pub span: Range<usize>,
@@ -61,10 +72,33 @@ pub struct Diagnostic {
     pub end_byte: Position,
     /// The claim's source text.
     pub text: String,
-    /// The claim's text with white space removed, for fingerprints and
-    /// baselines that must survive edits elsewhere in the file.
-    pub normalized: String,
-    pub citations: Vec<DiagnosticCitation>,
+    /// Where each of `finding.citations` is, in the same order (see
+    /// [`Diagnostic::citations`]).
+    pub citation_places: Vec<CitationPlace>,
+}
+
+impl Diagnostic {
+    /// The finding's citations with their positions.
+    pub fn citations(&self) -> impl ExactSizeIterator<Item = DiagnosticCitation<'_>> {
+        self.finding
+            .citations
+            .iter()
+            .zip(&self.citation_places)
+            .map(|(c, p)| DiagnosticCitation {
+                text: &c.text,
+                span: p.span.clone(),
+                start: p.start,
+                end: p.end,
+                id: c.id.as_deref(),
+            })
+    }
+
+    /// The claim's text with white space removed, for fingerprints that
+    /// must survive edits elsewhere in the file. Computed on demand: only
+    /// SARIF needs it.
+    pub fn normalized(&self) -> String {
+        self.text.split_whitespace().collect()
+    }
 }
 
 /// Per-file and total counts, printed at the end.
@@ -98,11 +132,7 @@ pub fn diagnostics(
     original: impl Fn(usize) -> usize,
     findings: &[Finding],
 ) -> Vec<Diagnostic> {
-    let index = LineIndex::new(text);
-    findings
-        .iter()
-        .map(|f| diagnostic(path, text, &index, &original, f.clone()))
-        .collect()
+    into_diagnostics(path, text, original, findings.to_vec())
 }
 
 /// [`diagnostics`] taking the findings: a large file's findings and their
@@ -113,58 +143,58 @@ pub fn into_diagnostics(
     original: impl Fn(usize) -> usize,
     findings: Vec<Finding>,
 ) -> Vec<Diagnostic> {
-    into_diagnostics_with(path, text, &LineIndex::new(text), original, findings)
+    into_diagnostics_with(
+        &path.into(),
+        text,
+        &LineIndex::new(text),
+        original,
+        findings,
+    )
 }
 
-/// [`into_diagnostics`] with the text's line index built once, for a file
-/// whose findings come in batches.
+/// [`into_diagnostics`] with the text's line index built once and the path
+/// shared, for a file whose findings come in batches.
 pub fn into_diagnostics_with(
-    path: &str,
+    path: &Arc<str>,
     text: &str,
     index: &LineIndex,
     original: impl Fn(usize) -> usize,
     findings: Vec<Finding>,
 ) -> Vec<Diagnostic> {
+    let mut cursor = Cursor::new(text, index);
     findings
         .into_iter()
-        .map(|f| diagnostic(path, text, index, &original, f))
+        .map(|f| diagnostic(path, text, &mut cursor, &original, f))
         .collect()
 }
 
 fn diagnostic(
-    path: &str,
+    path: &Arc<str>,
     text: &str,
-    index: &LineIndex,
+    cursor: &mut Cursor<'_>,
     original: &impl Fn(usize) -> usize,
     f: Finding,
 ) -> Diagnostic {
-    let pos = |r: &Range<usize>| (index.position(text, r.start), index.position(text, r.end));
-    let (start, end) = pos(&f.span);
-    let claim = text.get(f.span.clone()).unwrap_or_default();
-    let citations = f
+    let (start, start_byte) = cursor.locate(f.span.start);
+    let (end, end_byte) = cursor.locate(f.span.end);
+    let citation_places = f
         .citations
         .iter()
-        .map(|c| {
-            let (start, end) = pos(&c.span);
-            DiagnosticCitation {
-                text: c.text.clone(),
-                span: original(c.span.start)..original(c.span.end),
-                start,
-                end,
-                id: c.id.clone(),
-            }
+        .map(|c| CitationPlace {
+            span: original(c.span.start)..original(c.span.end),
+            start: cursor.locate(c.span.start).0,
+            end: cursor.locate(c.span.end).0,
         })
         .collect();
     Diagnostic {
-        path: path.to_string(),
+        path: Arc::clone(path),
         span: original(f.span.start)..original(f.span.end),
         start,
         end,
-        start_byte: index.byte_position(f.span.start),
-        end_byte: index.byte_position(f.span.end),
-        text: claim.to_string(),
-        normalized: claim.split_whitespace().collect(),
-        citations,
+        start_byte,
+        end_byte,
+        text: text.get(f.span.clone()).unwrap_or_default().to_string(),
+        citation_places,
         finding: f,
     }
 }
@@ -238,8 +268,8 @@ pub fn by_file<'a>(
         .map(|(i, (p, _))| (*p, i))
         .collect();
     for d in diagnostics {
-        let i = *index.entry(d.path.as_str()).or_insert_with(|| {
-            groups.push((d.path.as_str(), Vec::new()));
+        let i = *index.entry(&d.path).or_insert_with(|| {
+            groups.push((&d.path, Vec::new()));
             groups.len() - 1
         });
         groups[i].1.push(d);

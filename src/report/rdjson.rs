@@ -34,7 +34,7 @@ pub fn diagnostic(d: &Diagnostic, rules: &RuleSet) -> Value {
     json!({
         "message": headline(d),
         "location": {
-            "path": d.path,
+            "path": &*d.path,
             "range": { "start": position(d.start_byte), "end": position(d.end_byte) },
         },
         "severity": severity(f.severity),
