@@ -138,6 +138,9 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     // Workers lint files in parallel; outcomes are handled here in input
     // (path) order as soon as each is next, and dropped once printed.
     let cwd = std::env::current_dir().ok();
+    // Line formats: each file's lines, in a buffer kept from file to file.
+    let mut lines = Vec::new();
+    let rdjsonl = rdjson::Lines::new(&engine.linter.rules);
     let order = InOrder::new(threads * 4);
     // A file comes in one part, or (linted in sections) in several; the
     // flag marks its last.
@@ -235,14 +238,15 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                         // only document formats (SARIF, rdjson, Checkstyle,
                         // JUnit) must hold every diagnostic until the end.
                         OutputFormat::Concise | OutputFormat::Github | OutputFormat::Rdjsonl => {
-                            let text = match args.format {
-                                OutputFormat::Concise => concise::render(&r.diagnostics),
+                            lines.clear();
+                            match args.format {
+                                OutputFormat::Concise => concise::write(&mut lines, &r.diagnostics),
                                 OutputFormat::Github => {
-                                    github::render(&r.diagnostics, cwd.as_deref())
+                                    github::write(&mut lines, &r.diagnostics, cwd.as_deref())
                                 }
-                                _ => rdjson::render_lines(&r.diagnostics, &engine.linter.rules),
-                            };
-                            if out.write_all(text.as_bytes()).is_err() {
+                                _ => rdjsonl.write(&mut lines, &r.diagnostics),
+                            }
+                            if out.write_all(&lines).is_err() {
                                 return Some(quiet_exit());
                             }
                         }

@@ -25,6 +25,7 @@ use crate::lint::{self as lint_mod, Finding};
 use crate::rules::{Rule, RuleSet, BUILTIN_RULES};
 use crate::source::{Cursor, LineIndex, Position};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -207,8 +208,60 @@ pub fn headline(d: &Diagnostic) -> String {
         "[{}/{}] {}",
         f.category,
         f.verdict.as_str(),
-        lint_mod::one_line(&f.message)
+        headline_message(f)
     )
+}
+
+/// The start of [`headline`], `[category/verdict] `: plain ASCII, which no
+/// format needs to escape.
+fn write_headline_tag(buf: &mut Vec<u8>, f: &Finding) {
+    buf.push(b'[');
+    buf.extend_from_slice(f.category.as_str().as_bytes());
+    buf.push(b'/');
+    buf.extend_from_slice(f.verdict.as_str().as_bytes());
+    buf.extend_from_slice(b"] ");
+}
+
+/// The rest of [`headline`]: the message on one line, borrowed unless it
+/// has a line break to collapse (what `lint::one_line` returns for it).
+fn headline_message(f: &Finding) -> Cow<'_, str> {
+    // Bytes, not chars: `memchr` rather than decoding every character.
+    let bytes = f.message.as_bytes();
+    if bytes.contains(&b'\n') || bytes.contains(&b'\r') {
+        Cow::Owned(lint_mod::one_line(&f.message))
+    } else {
+        Cow::Borrowed(f.message.trim())
+    }
+}
+
+/// `n` in decimal, as `{n}` formats it, without `fmt`'s machinery: two
+/// digits at a time from a table, written in place into room made by a
+/// copy of fixed length (which is cheaper than one of variable length, and
+/// than building the digits aside and reading them back).
+fn decimal(buf: &mut Vec<u8>, mut n: usize) {
+    const PAIRS: &[u8; 200] = b"\
+        0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let len = n.checked_ilog10().map_or(1, |d| d as usize + 1);
+    let start = buf.len();
+    buf.extend_from_slice(&[b'0'; 20]);
+    buf.truncate(start + len);
+    let digits = &mut buf[start..];
+    let mut i = len;
+    while n >= 100 {
+        let pair = n % 100 * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        digits[..2].copy_from_slice(&PAIRS[n * 2..n * 2 + 2]);
+    } else {
+        digits[0] = b'0' + n as u8;
+    }
 }
 
 /// The documentation URL of a rule: only built-in rules have a stable page,
@@ -277,9 +330,71 @@ pub fn by_file<'a>(
     groups
 }
 
+/// Diagnostics for the line formats' tests: two corpus pages, with messages
+/// that have line breaks, blanks around them or characters to escape, a
+/// path to escape, and a code no rule has.
+#[cfg(test)]
+fn samples() -> Vec<Diagnostic> {
+    use crate::source::Format;
+    let linter = crate::lint::Linter::builtin();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut all = Vec::new();
+    for (file, format) in [
+        ("markdown/001-aga-exosome-clinic.md", Format::Markdown),
+        ("html/007-skin-exosome-facial.html", Format::Html),
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        let findings = crate::lint::check_str(&text, format, &linter).findings;
+        all.extend(diagnostics(file, &text, |o| o, &findings));
+    }
+    let messages = [
+        "a\nb",
+        " \u{3000}x\r\n y ",
+        "100%, a:b \"q\" \\ \t\u{1}",
+        " \u{3000}padded ",
+        "",
+    ];
+    for (d, m) in all.iter_mut().zip(messages) {
+        d.finding.message = m.into();
+        d.path = "q\"%,:\\.md".into();
+    }
+    if let Some(d) = all.last_mut() {
+        d.finding.code = "EXL000".into();
+    }
+    assert!(all.len() > 10 && all.iter().any(|d| d.citations().len() > 0));
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The message is collapsed as `lint::one_line` collapses it, whether
+    /// or not it has a line break.
+    #[test]
+    fn headlines_collapse_messages_onto_one_line() {
+        for d in samples() {
+            let f = &d.finding;
+            let one_line = lint_mod::one_line(&f.message);
+            let expected = format!("[{}/{}] {one_line}", f.category, f.verdict.as_str());
+            assert_eq!(headline(&d), expected);
+        }
+    }
+
+    #[test]
+    fn decimals_match_fmt() {
+        let mut n = 1usize;
+        let mut numbers = vec![0, usize::MAX];
+        while let Some(m) = n.checked_mul(10) {
+            numbers.extend([n - 1, n, n + 1]);
+            n = m;
+        }
+        for n in numbers {
+            let mut buf = b"x".to_vec();
+            decimal(&mut buf, n);
+            assert_eq!(buf, format!("x{n}").into_bytes());
+        }
+    }
 
     #[test]
     fn fnv1a64_matches_the_reference_vectors() {
