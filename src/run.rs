@@ -31,7 +31,7 @@ use crate::rules::Severity;
 use crate::source::LineIndex;
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Exit codes.
 pub const EXIT_OK: u8 = 0;
@@ -138,6 +138,9 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
     // Workers lint files in parallel; outcomes are handled here in input
     // (path) order as soon as each is next, and dropped once printed.
     let cwd = std::env::current_dir().ok();
+    // Line formats: each file's lines, in a buffer kept from file to file.
+    let mut lines = Vec::new();
+    let rdjsonl = rdjson::Lines::new(&engine.linter.rules);
     let order = InOrder::new(threads * 4);
     // A file comes in one part, or (linted in sections) in several; the
     // flag marks its last.
@@ -209,7 +212,9 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                     summary.warnings += r.counts[1];
                     summary.errors += r.counts[2];
                     max = max.max(r.max_severity);
-                    tally.add(&r.diagnostics);
+                    if args.statistics {
+                        tally.add(&r.diagnostics);
+                    }
                     match args.format {
                         OutputFormat::Human => {
                             if write!(out, "{}", r.rendered).is_err() {
@@ -233,14 +238,15 @@ pub fn check(args: &CheckArgs, engine: &Engine) -> u8 {
                         // only document formats (SARIF, rdjson, Checkstyle,
                         // JUnit) must hold every diagnostic until the end.
                         OutputFormat::Concise | OutputFormat::Github | OutputFormat::Rdjsonl => {
-                            let text = match args.format {
-                                OutputFormat::Concise => concise::render(&r.diagnostics),
+                            lines.clear();
+                            match args.format {
+                                OutputFormat::Concise => concise::write(&mut lines, &r.diagnostics),
                                 OutputFormat::Github => {
-                                    github::render(&r.diagnostics, cwd.as_deref())
+                                    github::write(&mut lines, &r.diagnostics, cwd.as_deref())
                                 }
-                                _ => rdjson::render_lines(&r.diagnostics, &engine.linter.rules),
-                            };
-                            if out.write_all(text.as_bytes()).is_err() {
+                                _ => rdjsonl.write(&mut lines, &r.diagnostics),
+                            }
+                            if out.write_all(&lines).is_err() {
                                 return Some(quiet_exit());
                             }
                         }
@@ -447,6 +453,7 @@ fn lint_input(
     let scope = engine.policy.scope(input);
     let linter = scope.linter(&engine.linter);
     let index = LineIndex::new(text);
+    let shared_path: Arc<str> = path.as_str().into();
     // Configuration, suppressions, `--show-supported` and the baseline,
     // then the chosen format.
     let part = |findings: Vec<Finding>| {
@@ -464,13 +471,18 @@ fn lint_input(
                 part.rendered = human::render_with(&path, text, &index, &findings, color);
                 // Positions are resolved only to count them for `--statistics`.
                 if args.statistics {
-                    part.diagnostics =
-                        report::into_diagnostics_with(&path, text, &index, original, findings);
+                    part.diagnostics = report::into_diagnostics_with(
+                        &shared_path,
+                        text,
+                        &index,
+                        original,
+                        findings,
+                    );
                 }
             }
             _ => {
                 part.diagnostics =
-                    report::into_diagnostics_with(&path, text, &index, original, findings);
+                    report::into_diagnostics_with(&shared_path, text, &index, original, findings);
             }
         }
         part

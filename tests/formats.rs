@@ -397,10 +397,11 @@ fn github_omits_columns_on_multi_line_claims() {
         },
         end_byte: exolint::source::Position { line: 4, column: 4 },
         text: "必\nず".into(),
-        normalized: "必ず".into(),
-        citations: Vec::new(),
+        citation_places: Vec::new(),
     };
-    let line = github::line(&d, None);
+    let mut line = Vec::new();
+    github::write(&mut line, &[d], None);
+    let line = String::from_utf8(line).unwrap();
     assert!(line.contains("file=a.md,line=3,endLine=4,title="), "{line}");
     assert!(!line.contains("col="), "{line}");
 }

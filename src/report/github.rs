@@ -4,21 +4,49 @@
 //! Columns count characters (GitHub does not document a unit; code points
 //! match SARIF's default and what the diff view shows).
 
-use crate::report::{headline, relative_path, Diagnostic};
+use crate::report::{decimal, headline_message, relative_path, write_headline_tag, Diagnostic};
 use crate::rules::Severity;
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// Escapes a command's message (the data after `::`).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    escape(s, false, |piece| out.push_str(piece));
+    out
 }
 
 /// Escapes a property value (`file=`, `title=`): `:` and `,` would end it.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    let mut out = String::with_capacity(s.len());
+    escape(s, true, |piece| out.push_str(piece));
+    out
+}
+
+/// `s` percent-encoded for a workflow command, handed to `piece` as runs
+/// of `s` and escapes: `%`, CR and LF, and for a property `:` and `,`.
+fn escape(s: &str, property: bool, mut piece: impl FnMut(&str)) {
+    let special = |b| matches!(b, b'%' | b'\r' | b'\n') || (property && matches!(b, b':' | b','));
+    // Nearly nothing needs an escape: one pass without an early exit (which
+    // vectorises) says so, and the whole is one piece.
+    if !s.bytes().fold(false, |any, b| any | special(b)) {
+        piece(s);
+        return;
+    }
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'%' => "%25",
+            b'\r' => "%0D",
+            b'\n' => "%0A",
+            b':' if property => "%3A",
+            b',' if property => "%2C",
+            _ => continue,
+        };
+        piece(&s[run..i]);
+        piece(escaped);
+        run = i + 1;
+    }
+    piece(&s[run..]);
 }
 
 fn command(s: Severity) -> &'static str {
@@ -29,42 +57,90 @@ fn command(s: Severity) -> &'static str {
     }
 }
 
-/// One workflow command per diagnostic; paths are made relative to `root`
-/// (the workspace) because that is how GitHub matches them to the diff.
-pub fn render(diagnostics: &[Diagnostic], root: Option<&Path>) -> String {
-    let mut s = String::new();
+/// One workflow command per diagnostic, appended to `buf`; paths are made
+/// relative to `root` (the workspace) because that is how GitHub matches
+/// them to the diff.
+pub fn write(buf: &mut Vec<u8>, diagnostics: &[Diagnostic], root: Option<&Path>) {
+    // A file's diagnostics come together: its path is resolved and escaped
+    // once.
+    let mut file: Option<(&str, String)> = None;
     for d in diagnostics {
-        let _ = writeln!(s, "{}", line(d, root));
+        let f = &d.finding;
+        let path = match &file {
+            Some((path, escaped)) if *path == &*d.path => escaped,
+            _ => {
+                let escaped = escape_property(relative_path(&d.path, root).as_str());
+                &file.insert((&d.path, escaped)).1
+            }
+        };
+        buf.extend_from_slice(b"::");
+        buf.extend_from_slice(command(f.severity).as_bytes());
+        buf.extend_from_slice(b" file=");
+        buf.extend_from_slice(path.as_bytes());
+        buf.extend_from_slice(b",line=");
+        decimal(buf, d.start.line);
+        buf.extend_from_slice(b",endLine=");
+        decimal(buf, d.end.line);
+        // GitHub rejects columns on an annotation that spans lines.
+        if d.start.line == d.end.line {
+            buf.extend_from_slice(b",col=");
+            decimal(buf, d.start.column);
+            buf.extend_from_slice(b",endColumn=");
+            decimal(buf, d.end.column);
+        }
+        buf.extend_from_slice(b",title=");
+        let mut piece = |piece: &str| buf.extend_from_slice(piece.as_bytes());
+        escape(&f.code, true, &mut piece);
+        piece(" ");
+        escape(&f.name, true, &mut piece);
+        piece("::");
+        write_headline_tag(buf, f);
+        escape(&headline_message(f), false, |piece| {
+            buf.extend_from_slice(piece.as_bytes());
+        });
+        buf.push(b'\n');
     }
-    s
-}
-
-/// The command for one diagnostic.
-pub fn line(d: &Diagnostic, root: Option<&Path>) -> String {
-    let f = &d.finding;
-    let path = relative_path(&d.path, root);
-    let mut props = format!(
-        "file={},line={},endLine={}",
-        escape_property(path.as_str()),
-        d.start.line,
-        d.end.line
-    );
-    // GitHub rejects columns on an annotation that spans lines.
-    if d.start.line == d.end.line {
-        let _ = write!(props, ",col={},endColumn={}", d.start.column, d.end.column);
-    }
-    let title = format!("{} {}", f.code, f.name);
-    let _ = write!(props, ",title={}", escape_property(&title));
-    format!(
-        "::{} {props}::{}",
-        command(f.severity),
-        escape_data(&headline(d))
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::headline;
+    use std::fmt::Write as _;
+
+    /// The commands are what the properties and message escaped one by one
+    /// make; columns only on a one-line claim.
+    #[test]
+    fn commands_escape_each_part() {
+        let mut diagnostics = crate::report::samples();
+        diagnostics[1].end.line += 1;
+        let root = Path::new("/work");
+        let mut lines = Vec::new();
+        write(&mut lines, &diagnostics, Some(root));
+        let mut expected = String::new();
+        for d in &diagnostics {
+            let f = &d.finding;
+            let path = relative_path(&d.path, Some(root));
+            let _ = write!(
+                expected,
+                "::{} file={},line={},endLine={}",
+                command(f.severity),
+                escape_property(path.as_str()),
+                d.start.line,
+                d.end.line
+            );
+            if d.start.line == d.end.line {
+                let _ = write!(
+                    expected,
+                    ",col={},endColumn={}",
+                    d.start.column, d.end.column
+                );
+            }
+            let title = escape_property(&format!("{} {}", f.code, f.name));
+            let _ = writeln!(expected, ",title={title}::{}", escape_data(&headline(d)));
+        }
+        assert_eq!(String::from_utf8(lines).unwrap(), expected);
+    }
 
     #[test]
     fn data_escapes_percent_and_line_breaks_only() {

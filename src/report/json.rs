@@ -1,6 +1,6 @@
 //! `--format json`: one object `{"version": 1, "diagnostics": [...], "summary": {...}}`.
 
-use crate::report::{Diagnostic, Summary};
+use crate::report::{decimal, Diagnostic, Summary};
 use crate::source::Position;
 use serde::Serialize;
 
@@ -58,17 +58,16 @@ fn value(d: &Diagnostic) -> serde_json::Value {
         end: d.end,
         text: &d.text,
         citations: d
-            .citations
-            .iter()
+            .citations()
             .map(|c| Citation {
-                text: &c.text,
+                text: c.text,
                 span: Span {
                     start: c.span.start,
                     end: c.span.end,
                 },
                 start: c.start,
                 end: c.end,
-                id: c.id.as_deref(),
+                id: c.id,
             })
             .collect(),
         evidence: &f.evidence,
@@ -92,11 +91,16 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
 /// so no file's diagnostics are kept after they are written and no
 /// `serde_json::Value` tree is built. The bytes are identical to
 /// [`render`]'s: keys in sorted order (serde_json's default map), two-space
-/// indentation, strings escaped by serde_json.
+/// indentation, strings escaped as serde_json escapes them.
 #[derive(Debug, Default)]
 pub struct Stream {
     written: usize,
+    /// Reused from file to file (see [`Stream::diagnostics`]).
+    buf: Vec<u8>,
 }
+
+/// Blocks of about this size are written at once.
+const BLOCK: usize = 64 << 10;
 
 impl Stream {
     /// Opens the document.
@@ -111,20 +115,21 @@ impl Stream {
         out: &mut impl std::io::Write,
         diagnostics: &[Diagnostic],
     ) -> std::io::Result<()> {
-        // Written in blocks of about 64 KB: one system call each through a
-        // line-buffered stdout, and little memory for a file with 300,000
-        // findings.
-        let mut buf = Vec::with_capacity(80 << 10);
+        // Written in blocks: one system call each through a line-buffered
+        // stdout, and little memory for a file with 300,000 findings.
+        let buf = &mut self.buf;
+        buf.clear();
+        buf.reserve(BLOCK + (BLOCK >> 2));
         for d in diagnostics {
             buf.extend_from_slice(if self.written == 0 { b"\n" } else { b",\n" });
-            write_diagnostic(&mut buf, d);
+            write_diagnostic(buf, d);
             self.written += 1;
-            if buf.len() >= 64 << 10 {
-                out.write_all(&buf)?;
+            if buf.len() >= BLOCK {
+                out.write_all(buf)?;
                 buf.clear();
             }
         }
-        out.write_all(&buf)
+        out.write_all(buf)
     }
 
     /// Appends diagnostics rendered beforehand by [`Stream::render`], `count`
@@ -178,9 +183,105 @@ impl Stream {
     }
 }
 
-fn string(buf: &mut Vec<u8>, s: &str) {
-    // serde_json's escaping, so the bytes match `render`.
-    let _ = serde_json::to_writer(&mut *buf, s);
+/// Whether serde_json escapes byte `b` of a string: control characters,
+/// `"` and `\`; everything else, DEL and non-ASCII included, is copied.
+fn escaped(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether any byte of `w` is one [`escaped`] says is escaped (the
+/// bit-twiddling tests for a zero byte and a byte below 0x20, which are
+/// exact for whether any byte is one).
+fn escaped_in_word(w: u64) -> bool {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES * 0x80;
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) != 0
+}
+
+/// Whether `bytes` holds no byte to escape. Claims, messages and names
+/// almost never do, so this decides for the whole string at once: blocks of
+/// 16 bytes are checked lane by lane into one accumulator (which vectorises
+/// to a few instructions a block), the last bytes as an overlapping block
+/// or as one or two words.
+fn clean(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    if n >= 16 {
+        let mut seen = [0u8; 16];
+        for block in bytes.chunks_exact(16).chain([&bytes[n - 16..]]) {
+            for (seen, &b) in seen.iter_mut().zip(block) {
+                *seen |= u8::from(escaped(b));
+            }
+        }
+        seen.iter().fold(0, |any, &seen| any | seen) == 0
+    } else if n >= 8 {
+        let word = |b: &[u8]| {
+            let mut w = [0; 8];
+            w.copy_from_slice(b);
+            u64::from_le_bytes(w)
+        };
+        !escaped_in_word(word(&bytes[..8])) && !escaped_in_word(word(&bytes[n - 8..]))
+    } else {
+        !bytes.iter().any(|&b| escaped(b))
+    }
+}
+
+/// A JSON string, escaped byte for byte as serde_json escapes it.
+pub(super) fn string(buf: &mut Vec<u8>, s: &str) {
+    buf.reserve(s.len() + 2);
+    buf.push(b'"');
+    contents(buf, s);
+    buf.push(b'"');
+}
+
+/// What goes between the quotes of [`string`].
+pub(super) fn contents(buf: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    if clean(bytes) {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if escaped(b) {
+            buf.extend_from_slice(&bytes[run..i]);
+            escape(buf, b);
+            run = i + 1;
+        }
+    }
+    buf.extend_from_slice(&bytes[run..]);
+}
+
+/// The name of an enum value (a category, a verdict): a plain ASCII word,
+/// which needs no escape.
+fn word(buf: &mut Vec<u8>, s: &'static str) {
+    debug_assert!(clean(s.as_bytes()), "{s}");
+    buf.push(b'"');
+    buf.extend_from_slice(s.as_bytes());
+    buf.push(b'"');
+}
+
+/// serde_json's escape of byte `b` (one [`escaped`] says it escapes).
+fn escape(buf: &mut Vec<u8>, b: u8) {
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x0c => b'f',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
+            buf.extend_from_slice(b"\\u00");
+            buf.extend_from_slice(&hex);
+            return;
+        }
+    };
+    buf.extend_from_slice(&[b'\\', short]);
 }
 
 fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
@@ -190,86 +291,79 @@ fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn number(buf: &mut Vec<u8>, n: usize) {
-    use std::io::Write as _;
-    let _ = write!(buf, "{n}");
+/// The fixed text of an object with two number members, `{"a": 1, "b": 2}`
+/// pretty-printed at one depth: what comes before the first number, between
+/// the two, and after the second.
+type Pair = [&'static [u8]; 3];
+
+/// `{"column", "line"}` and `{"end", "start"}` inside a diagnostic (keys at
+/// depth 3) and inside one of its citations (depth 5).
+const POSITION_3: Pair = [
+    b"{\n        \"column\": ",
+    b",\n        \"line\": ",
+    b"\n      }",
+];
+const SPAN_3: Pair = [
+    b"{\n        \"end\": ",
+    b",\n        \"start\": ",
+    b"\n      }",
+];
+const POSITION_5: Pair = [
+    b"{\n            \"column\": ",
+    b",\n            \"line\": ",
+    b"\n          }",
+];
+const SPAN_5: Pair = [
+    b"{\n            \"end\": ",
+    b",\n            \"start\": ",
+    b"\n          }",
+];
+
+// Inlined where the text is a constant, so that its copies have a known
+// length and need no call to `memcpy`.
+#[inline(always)]
+fn pair(buf: &mut Vec<u8>, text: &Pair, a: usize, b: usize) {
+    buf.extend_from_slice(text[0]);
+    decimal(buf, a);
+    buf.extend_from_slice(text[1]);
+    decimal(buf, b);
+    buf.extend_from_slice(text[2]);
 }
 
-fn indent(buf: &mut Vec<u8>, depth: usize) {
-    buf.push(b'\n');
-    buf.resize(buf.len() + 2 * depth, b' ');
-}
-
-/// `"key": ` at `depth`, after a comma unless it is the first key.
-fn key(buf: &mut Vec<u8>, depth: usize, first: bool, k: &str) {
-    if !first {
-        buf.push(b',');
-    }
-    indent(buf, depth);
-    buf.push(b'"');
-    buf.extend_from_slice(k.as_bytes());
-    buf.extend_from_slice(b"\": ");
-}
-
-fn position(buf: &mut Vec<u8>, depth: usize, p: &Position) {
-    buf.push(b'{');
-    key(buf, depth + 1, true, "column");
-    number(buf, p.column);
-    key(buf, depth + 1, false, "line");
-    number(buf, p.line);
-    indent(buf, depth);
-    buf.push(b'}');
-}
-
-fn span(buf: &mut Vec<u8>, depth: usize, start: usize, end: usize) {
-    buf.push(b'{');
-    key(buf, depth + 1, true, "end");
-    number(buf, end);
-    key(buf, depth + 1, false, "start");
-    number(buf, start);
-    indent(buf, depth);
-    buf.push(b'}');
-}
-
-/// One element of `diagnostics`, starting at its indentation.
+/// One element of `diagnostics`, starting at its indentation: each run of
+/// fixed text (punctuation, indentation, the next key) is one copy.
 fn write_diagnostic(buf: &mut Vec<u8>, d: &Diagnostic) {
     let f = &d.finding;
-    let depth = 3;
-    buf.extend_from_slice(b"    {");
-    key(buf, depth, true, "category");
-    string(buf, f.category.as_str());
-    key(buf, depth, false, "citations");
-    if d.citations.is_empty() {
+    buf.extend_from_slice(b"    {\n      \"category\": ");
+    word(buf, f.category.as_str());
+    buf.extend_from_slice(b",\n      \"citations\": ");
+    if d.citations().len() == 0 {
         buf.extend_from_slice(b"[]");
     } else {
         buf.push(b'[');
-        for (i, c) in d.citations.iter().enumerate() {
+        for (i, c) in d.citations().enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
-            indent(buf, depth + 1);
-            buf.push(b'{');
-            key(buf, depth + 2, true, "end");
-            position(buf, depth + 2, &c.end);
-            key(buf, depth + 2, false, "id");
-            opt_string(buf, c.id.as_deref());
-            key(buf, depth + 2, false, "span");
-            span(buf, depth + 2, c.span.start, c.span.end);
-            key(buf, depth + 2, false, "start");
-            position(buf, depth + 2, &c.start);
-            key(buf, depth + 2, false, "text");
-            string(buf, &c.text);
-            indent(buf, depth + 1);
-            buf.push(b'}');
+            buf.extend_from_slice(b"\n        {\n          \"end\": ");
+            pair(buf, &POSITION_5, c.end.column, c.end.line);
+            buf.extend_from_slice(b",\n          \"id\": ");
+            opt_string(buf, c.id);
+            buf.extend_from_slice(b",\n          \"span\": ");
+            pair(buf, &SPAN_5, c.span.end, c.span.start);
+            buf.extend_from_slice(b",\n          \"start\": ");
+            pair(buf, &POSITION_5, c.start.column, c.start.line);
+            buf.extend_from_slice(b",\n          \"text\": ");
+            string(buf, c.text);
+            buf.extend_from_slice(b"\n        }");
         }
-        indent(buf, depth);
-        buf.push(b']');
+        buf.extend_from_slice(b"\n      ]");
     }
-    key(buf, depth, false, "code");
+    buf.extend_from_slice(b",\n      \"code\": ");
     string(buf, &f.code);
-    key(buf, depth, false, "end");
-    position(buf, depth, &d.end);
-    key(buf, depth, false, "evidence");
+    buf.extend_from_slice(b",\n      \"end\": ");
+    pair(buf, &POSITION_3, d.end.column, d.end.line);
+    buf.extend_from_slice(b",\n      \"evidence\": ");
     if f.evidence.is_empty() {
         buf.extend_from_slice(b"[]");
     } else {
@@ -278,34 +372,32 @@ fn write_diagnostic(buf: &mut Vec<u8>, d: &Diagnostic) {
             if i > 0 {
                 buf.push(b',');
             }
-            indent(buf, depth + 1);
+            buf.extend_from_slice(b"\n        ");
             string(buf, e);
         }
-        indent(buf, depth);
-        buf.push(b']');
+        buf.extend_from_slice(b"\n      ]");
     }
-    key(buf, depth, false, "message");
+    buf.extend_from_slice(b",\n      \"message\": ");
     string(buf, &f.message);
-    key(buf, depth, false, "modality");
-    string(buf, f.modality.as_str());
-    key(buf, depth, false, "name");
+    buf.extend_from_slice(b",\n      \"modality\": ");
+    word(buf, f.modality.as_str());
+    buf.extend_from_slice(b",\n      \"name\": ");
     string(buf, &f.name);
-    key(buf, depth, false, "path");
+    buf.extend_from_slice(b",\n      \"path\": ");
     string(buf, &d.path);
-    key(buf, depth, false, "scope");
+    buf.extend_from_slice(b",\n      \"scope\": ");
     opt_string(buf, f.scope.as_deref());
-    key(buf, depth, false, "severity");
-    string(buf, f.severity.as_str());
-    key(buf, depth, false, "span");
-    span(buf, depth, d.span.start, d.span.end);
-    key(buf, depth, false, "start");
-    position(buf, depth, &d.start);
-    key(buf, depth, false, "text");
+    buf.extend_from_slice(b",\n      \"severity\": ");
+    word(buf, f.severity.as_str());
+    buf.extend_from_slice(b",\n      \"span\": ");
+    pair(buf, &SPAN_3, d.span.end, d.span.start);
+    buf.extend_from_slice(b",\n      \"start\": ");
+    pair(buf, &POSITION_3, d.start.column, d.start.line);
+    buf.extend_from_slice(b",\n      \"text\": ");
     string(buf, &d.text);
-    key(buf, depth, false, "verdict");
-    string(buf, f.verdict.as_str());
-    indent(buf, depth - 1);
-    buf.push(b'}');
+    buf.extend_from_slice(b",\n      \"verdict\": ");
+    word(buf, f.verdict.as_str());
+    buf.extend_from_slice(b"\n    }");
 }
 
 #[cfg(test)]
@@ -314,6 +406,31 @@ mod tests {
     use crate::lint::{self, Linter};
     use crate::report;
     use crate::source::Format;
+
+    /// Strings are written as serde_json writes them: every ASCII byte at
+    /// every place in a block and its tail, lengths around the block and
+    /// word sizes, multi-byte characters.
+    #[test]
+    fn strings_match_serde_json() {
+        let mut texts: Vec<String> = Vec::new();
+        let lens = [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40];
+        for (len, base) in lens.into_iter().flat_map(|n| [(n, "a"), (n, "aあ")]) {
+            let plain: String = base.chars().cycle().take(len).collect();
+            texts.push(plain.clone());
+            for b in 0..0x80u8 {
+                for at in [0, len / 2, len] {
+                    let mut t: Vec<char> = plain.chars().collect();
+                    t.insert(at.min(t.len()), char::from(b));
+                    texts.push(t.into_iter().collect());
+                }
+            }
+        }
+        for t in &texts {
+            let mut buf = Vec::new();
+            string(&mut buf, t);
+            assert_eq!(buf, serde_json::to_vec(t).unwrap(), "{t:?}");
+        }
+    }
 
     fn streamed(files: &[Vec<Diagnostic>], summary: &Summary) -> String {
         let mut out = Vec::new();
@@ -358,7 +475,7 @@ mod tests {
             message: "読めません".into(),
         });
         let all: Vec<Diagnostic> = files.iter().flatten().cloned().collect();
-        assert!(all.iter().any(|d| !d.citations.is_empty()));
+        assert!(all.iter().any(|d| d.citations().len() > 0));
         assert_eq!(streamed(&files, &summary), render(&all, &summary));
         // Files formatted by workers and by the printer, in any mix and
         // with empty files first, make the same document.

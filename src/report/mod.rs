@@ -23,9 +23,11 @@ pub use uri::{file_uri, percent_encode, relative_path, ResolvedPath};
 
 use crate::lint::{self as lint_mod, Finding};
 use crate::rules::{Rule, RuleSet, BUILTIN_RULES};
-use crate::source::{LineIndex, Position};
+use crate::source::{Cursor, LineIndex, Position};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The tool's home page, for `source.url` and SARIF `informationUri`.
 pub const HOME_URL: &str = "https://github.com/exolint/exolint";
@@ -36,20 +38,30 @@ pub const RULE_URL_BASE: &str = "https://github.com/exolint/exolint/blob/main/";
 
 /// A citation of a diagnostic, with its positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DiagnosticCitation {
-    pub text: String,
+pub struct DiagnosticCitation<'a> {
+    pub text: &'a str,
     /// Byte offsets into the original file.
     pub span: Range<usize>,
     pub start: Position,
     pub end: Position,
-    pub id: Option<String>,
+    pub id: Option<&'a str>,
+}
+
+/// Where one of a diagnostic's citations is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitationPlace {
+    /// Byte offsets into the original file.
+    pub span: Range<usize>,
+    pub start: Position,
+    pub end: Position,
 }
 
 /// One finding, ready for any output format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// As given on the command line or as found by the walk.
-    pub path: String,
+    /// As given on the command line or as found by the walk; shared by
+    /// the diagnostics of a file.
+    pub path: Arc<str>,
     pub finding: Finding,
     /// Byte offsets into the original file (a BOM included).
     pub span: Range<usize>,
@@ -61,10 +73,33 @@ pub struct Diagnostic {
     pub end_byte: Position,
     /// The claim's source text.
     pub text: String,
-    /// The claim's text with white space removed, for fingerprints and
-    /// baselines that must survive edits elsewhere in the file.
-    pub normalized: String,
-    pub citations: Vec<DiagnosticCitation>,
+    /// Where each of `finding.citations` is, in the same order (see
+    /// [`Diagnostic::citations`]).
+    pub citation_places: Vec<CitationPlace>,
+}
+
+impl Diagnostic {
+    /// The finding's citations with their positions.
+    pub fn citations(&self) -> impl ExactSizeIterator<Item = DiagnosticCitation<'_>> {
+        self.finding
+            .citations
+            .iter()
+            .zip(&self.citation_places)
+            .map(|(c, p)| DiagnosticCitation {
+                text: &c.text,
+                span: p.span.clone(),
+                start: p.start,
+                end: p.end,
+                id: c.id.as_deref(),
+            })
+    }
+
+    /// The claim's text with white space removed, for fingerprints that
+    /// must survive edits elsewhere in the file. Computed on demand: only
+    /// SARIF needs it.
+    pub fn normalized(&self) -> String {
+        self.text.split_whitespace().collect()
+    }
 }
 
 /// Per-file and total counts, printed at the end.
@@ -98,11 +133,7 @@ pub fn diagnostics(
     original: impl Fn(usize) -> usize,
     findings: &[Finding],
 ) -> Vec<Diagnostic> {
-    let index = LineIndex::new(text);
-    findings
-        .iter()
-        .map(|f| diagnostic(path, text, &index, &original, f.clone()))
-        .collect()
+    into_diagnostics(path, text, original, findings.to_vec())
 }
 
 /// [`diagnostics`] taking the findings: a large file's findings and their
@@ -113,58 +144,58 @@ pub fn into_diagnostics(
     original: impl Fn(usize) -> usize,
     findings: Vec<Finding>,
 ) -> Vec<Diagnostic> {
-    into_diagnostics_with(path, text, &LineIndex::new(text), original, findings)
+    into_diagnostics_with(
+        &path.into(),
+        text,
+        &LineIndex::new(text),
+        original,
+        findings,
+    )
 }
 
-/// [`into_diagnostics`] with the text's line index built once, for a file
-/// whose findings come in batches.
+/// [`into_diagnostics`] with the text's line index built once and the path
+/// shared, for a file whose findings come in batches.
 pub fn into_diagnostics_with(
-    path: &str,
+    path: &Arc<str>,
     text: &str,
     index: &LineIndex,
     original: impl Fn(usize) -> usize,
     findings: Vec<Finding>,
 ) -> Vec<Diagnostic> {
+    let mut cursor = Cursor::new(text, index);
     findings
         .into_iter()
-        .map(|f| diagnostic(path, text, index, &original, f))
+        .map(|f| diagnostic(path, text, &mut cursor, &original, f))
         .collect()
 }
 
 fn diagnostic(
-    path: &str,
+    path: &Arc<str>,
     text: &str,
-    index: &LineIndex,
+    cursor: &mut Cursor<'_>,
     original: &impl Fn(usize) -> usize,
     f: Finding,
 ) -> Diagnostic {
-    let pos = |r: &Range<usize>| (index.position(text, r.start), index.position(text, r.end));
-    let (start, end) = pos(&f.span);
-    let claim = text.get(f.span.clone()).unwrap_or_default();
-    let citations = f
+    let (start, start_byte) = cursor.locate(f.span.start);
+    let (end, end_byte) = cursor.locate(f.span.end);
+    let citation_places = f
         .citations
         .iter()
-        .map(|c| {
-            let (start, end) = pos(&c.span);
-            DiagnosticCitation {
-                text: c.text.clone(),
-                span: original(c.span.start)..original(c.span.end),
-                start,
-                end,
-                id: c.id.clone(),
-            }
+        .map(|c| CitationPlace {
+            span: original(c.span.start)..original(c.span.end),
+            start: cursor.locate(c.span.start).0,
+            end: cursor.locate(c.span.end).0,
         })
         .collect();
     Diagnostic {
-        path: path.to_string(),
+        path: Arc::clone(path),
         span: original(f.span.start)..original(f.span.end),
         start,
         end,
-        start_byte: index.byte_position(f.span.start),
-        end_byte: index.byte_position(f.span.end),
-        text: claim.to_string(),
-        normalized: claim.split_whitespace().collect(),
-        citations,
+        start_byte,
+        end_byte,
+        text: text.get(f.span.clone()).unwrap_or_default().to_string(),
+        citation_places,
         finding: f,
     }
 }
@@ -177,8 +208,60 @@ pub fn headline(d: &Diagnostic) -> String {
         "[{}/{}] {}",
         f.category,
         f.verdict.as_str(),
-        lint_mod::one_line(&f.message)
+        headline_message(f)
     )
+}
+
+/// The start of [`headline`], `[category/verdict] `: plain ASCII, which no
+/// format needs to escape.
+fn write_headline_tag(buf: &mut Vec<u8>, f: &Finding) {
+    buf.push(b'[');
+    buf.extend_from_slice(f.category.as_str().as_bytes());
+    buf.push(b'/');
+    buf.extend_from_slice(f.verdict.as_str().as_bytes());
+    buf.extend_from_slice(b"] ");
+}
+
+/// The rest of [`headline`]: the message on one line, borrowed unless it
+/// has a line break to collapse (what `lint::one_line` returns for it).
+fn headline_message(f: &Finding) -> Cow<'_, str> {
+    // Bytes, not chars: `memchr` rather than decoding every character.
+    let bytes = f.message.as_bytes();
+    if bytes.contains(&b'\n') || bytes.contains(&b'\r') {
+        Cow::Owned(lint_mod::one_line(&f.message))
+    } else {
+        Cow::Borrowed(f.message.trim())
+    }
+}
+
+/// `n` in decimal, as `{n}` formats it, without `fmt`'s machinery: two
+/// digits at a time from a table, written in place into room made by a
+/// copy of fixed length (which is cheaper than one of variable length, and
+/// than building the digits aside and reading them back).
+fn decimal(buf: &mut Vec<u8>, mut n: usize) {
+    const PAIRS: &[u8; 200] = b"\
+        0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let len = n.checked_ilog10().map_or(1, |d| d as usize + 1);
+    let start = buf.len();
+    buf.extend_from_slice(&[b'0'; 20]);
+    buf.truncate(start + len);
+    let digits = &mut buf[start..];
+    let mut i = len;
+    while n >= 100 {
+        let pair = n % 100 * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        digits[..2].copy_from_slice(&PAIRS[n * 2..n * 2 + 2]);
+    } else {
+        digits[0] = b'0' + n as u8;
+    }
 }
 
 /// The documentation URL of a rule: only built-in rules have a stable page,
@@ -238,8 +321,8 @@ pub fn by_file<'a>(
         .map(|(i, (p, _))| (*p, i))
         .collect();
     for d in diagnostics {
-        let i = *index.entry(d.path.as_str()).or_insert_with(|| {
-            groups.push((d.path.as_str(), Vec::new()));
+        let i = *index.entry(&d.path).or_insert_with(|| {
+            groups.push((&d.path, Vec::new()));
             groups.len() - 1
         });
         groups[i].1.push(d);
@@ -247,9 +330,71 @@ pub fn by_file<'a>(
     groups
 }
 
+/// Diagnostics for the line formats' tests: two corpus pages, with messages
+/// that have line breaks, blanks around them or characters to escape, a
+/// path to escape, and a code no rule has.
+#[cfg(test)]
+fn samples() -> Vec<Diagnostic> {
+    use crate::source::Format;
+    let linter = crate::lint::Linter::builtin();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut all = Vec::new();
+    for (file, format) in [
+        ("markdown/001-aga-exosome-clinic.md", Format::Markdown),
+        ("html/007-skin-exosome-facial.html", Format::Html),
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        let findings = crate::lint::check_str(&text, format, &linter).findings;
+        all.extend(diagnostics(file, &text, |o| o, &findings));
+    }
+    let messages = [
+        "a\nb",
+        " \u{3000}x\r\n y ",
+        "100%, a:b \"q\" \\ \t\u{1}",
+        " \u{3000}padded ",
+        "",
+    ];
+    for (d, m) in all.iter_mut().zip(messages) {
+        d.finding.message = m.into();
+        d.path = "q\"%,:\\.md".into();
+    }
+    if let Some(d) = all.last_mut() {
+        d.finding.code = "EXL000".into();
+    }
+    assert!(all.len() > 10 && all.iter().any(|d| d.citations().len() > 0));
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The message is collapsed as `lint::one_line` collapses it, whether
+    /// or not it has a line break.
+    #[test]
+    fn headlines_collapse_messages_onto_one_line() {
+        for d in samples() {
+            let f = &d.finding;
+            let one_line = lint_mod::one_line(&f.message);
+            let expected = format!("[{}/{}] {one_line}", f.category, f.verdict.as_str());
+            assert_eq!(headline(&d), expected);
+        }
+    }
+
+    #[test]
+    fn decimals_match_fmt() {
+        let mut n = 1usize;
+        let mut numbers = vec![0, usize::MAX];
+        while let Some(m) = n.checked_mul(10) {
+            numbers.extend([n - 1, n, n + 1]);
+            n = m;
+        }
+        for n in numbers {
+            let mut buf = b"x".to_vec();
+            decimal(&mut buf, n);
+            assert_eq!(buf, format!("x{n}").into_bytes());
+        }
+    }
 
     #[test]
     fn fnv1a64_matches_the_reference_vectors() {

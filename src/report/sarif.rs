@@ -114,8 +114,8 @@ fn region(start: Position, end: Position, snippet: &str) -> Value {
     })
 }
 
-fn citation(id: usize, d: &Diagnostic, c: &DiagnosticCitation, root: Option<&Path>) -> Value {
-    let message = match &c.id {
+fn citation(id: usize, d: &Diagnostic, c: &DiagnosticCitation<'_>, root: Option<&Path>) -> Value {
+    let message = match c.id {
         Some(entry) => format!("引用「{}」（レジストリ: {entry}）", c.text),
         None => format!("引用「{}」（レジストリに未登録）", c.text),
     };
@@ -124,12 +124,18 @@ fn citation(id: usize, d: &Diagnostic, c: &DiagnosticCitation, root: Option<&Pat
         "message": { "text": message },
         "physicalLocation": {
             "artifactLocation": artifact(&d.path, root),
-            "region": region(c.start, c.end, &c.text),
+            "region": region(c.start, c.end, c.text),
         },
     })
 }
 
-fn result(d: &Diagnostic, rule_index: Option<usize>, ordinal: usize, root: Option<&Path>) -> Value {
+fn result(
+    d: &Diagnostic,
+    normalized: &str,
+    rule_index: Option<usize>,
+    ordinal: usize,
+    root: Option<&Path>,
+) -> Value {
     let f = &d.finding;
     let mut v = json!({
         "ruleId": f.code,
@@ -142,7 +148,7 @@ fn result(d: &Diagnostic, rule_index: Option<usize>, ordinal: usize, root: Optio
             },
         }],
         "partialFingerprints": {
-            FINGERPRINT_KEY: fingerprint(&f.code, &d.normalized, ordinal),
+            FINGERPRINT_KEY: fingerprint(&f.code, normalized, ordinal),
         },
         "properties": {
             "name": f.name,
@@ -156,12 +162,11 @@ fn result(d: &Diagnostic, rule_index: Option<usize>, ordinal: usize, root: Optio
     if let Some(i) = rule_index {
         v["ruleIndex"] = i.into();
     }
-    if !d.citations.is_empty() {
+    if d.citations().len() > 0 {
         v["relatedLocations"] = d
-            .citations
-            .iter()
+            .citations()
             .enumerate()
-            .map(|(i, c)| citation(i + 1, d, c, root))
+            .map(|(i, c)| citation(i + 1, d, &c, root))
             .collect();
     }
     v
@@ -199,15 +204,18 @@ pub fn document(diagnostics: &[Diagnostic], o: &Options<'_>) -> Value {
         .map(|(i, r)| (r.code(), i))
         .collect();
     // Repeats of one claim in one file are numbered in file order.
+    let normalized: Vec<String> = diagnostics.iter().map(Diagnostic::normalized).collect();
     let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
     let results: Vec<Value> = diagnostics
         .iter()
-        .map(|d| {
+        .zip(&normalized)
+        .map(|(d, normalized)| {
             let n = seen
-                .entry((&d.path, &d.finding.code, &d.normalized))
+                .entry((&d.path, &d.finding.code, normalized))
                 .or_default();
             *n += 1;
-            result(d, index.get(d.finding.code.as_str()).copied(), *n, o.root)
+            let rule_index = index.get(d.finding.code.as_str()).copied();
+            result(d, normalized, rule_index, *n, o.root)
         })
         .collect();
     let version = env!("CARGO_PKG_VERSION");

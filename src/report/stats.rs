@@ -34,7 +34,9 @@ pub struct Statistics {
 /// Counts gathered file by file, before the files' diagnostics are dropped.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
-    rules: BTreeMap<(String, String), usize>,
+    /// Counts by code, then name: looked up by `&str`, so a rule's strings
+    /// are copied once, not for every finding.
+    rules: BTreeMap<String, BTreeMap<String, usize>>,
     categories: BTreeMap<Category, usize>,
 }
 
@@ -42,10 +44,17 @@ impl Tally {
     pub fn add(&mut self, diagnostics: &[Diagnostic]) {
         for d in diagnostics {
             let f = &d.finding;
-            *self
-                .rules
-                .entry((f.code.clone(), f.name.clone()))
-                .or_default() += 1;
+            let (code, name): (&str, &str) = (&f.code, &f.name);
+            let names = match self.rules.get_mut(code) {
+                Some(names) => names,
+                None => self.rules.entry(code.to_string()).or_default(),
+            };
+            match names.get_mut(name) {
+                Some(n) => *n += 1,
+                None => {
+                    names.insert(name.to_string(), 1);
+                }
+            }
             *self.categories.entry(f.category).or_default() += 1;
         }
     }
@@ -54,7 +63,13 @@ impl Tally {
         let mut rules: Vec<RuleCount> = self
             .rules
             .into_iter()
-            .map(|((code, name), count)| RuleCount { code, name, count })
+            .flat_map(|(code, names)| {
+                names.into_iter().map(move |(name, count)| RuleCount {
+                    code: code.clone(),
+                    name,
+                    count,
+                })
+            })
             .collect();
         // Stable sort: equal counts keep the map's code order.
         rules.sort_by_key(|r| Reverse(r.count));
