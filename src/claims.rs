@@ -130,6 +130,10 @@ pub fn detect_with(
     // The accepted claim of the current rule and sentence that reaches
     // furthest: a later match of the same rule inside it is not a new claim.
     let mut reach: Option<(usize, usize, usize)> = None;
+    // Matches come rule by rule, so a sentence's marks are kept for the
+    // rules that follow.
+    let mut marks: std::collections::HashMap<usize, SentenceMarks> =
+        std::collections::HashMap::new();
     for m in &raw {
         let (ri, si) = (m.rule, m.sentence);
         let Some(category) = rules.rules[ri].file.category else {
@@ -158,7 +162,9 @@ pub fn detect_with(
             continue;
         }
         let quoted_block = prose.blocks[sentence.block].quote || quotes.hold(m.start);
-        let (modality, hedged) = classify(&rules.lexicon, s_text, rel.clone(), quoted_block);
+        let marks = marks.entry(si).or_default();
+        let (modality, hedged) =
+            classify_in(&rules.lexicon, s_text, rel.clone(), quoted_block, marks);
         if !modality.is_claim() && !keep_non_claims {
             continue;
         }
@@ -448,7 +454,10 @@ fn reference_entries(text: &str, sentences: &[Sentence]) -> Vec<Range<usize>> {
         .iter()
         .filter(|s| {
             let t = &text[s.range.clone()];
-            mostly_latin(t) && marker.is_match(t)
+            // Every match holds one of these letters (in either case) or a
+            // semicolon: most sentences are dismissed by one scan of bytes.
+            let hint = |b: &u8| matches!(b | 0x20, b'd' | b'p' | b'e' | b'v') || *b == b';';
+            t.as_bytes().iter().any(hint) && mostly_latin(t) && marker.is_match(t)
         })
         .map(|s| s.range.clone())
         .collect()
@@ -513,6 +522,26 @@ fn inflection_len(tail: &str) -> usize {
 
 /// Decides the modality of the claim at `rel` in sentence `s`.
 pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -> (Modality, bool) {
+    classify_in(lex, s, rel, quoted_block, &mut SentenceMarks::default())
+}
+
+/// What [`classify`] reads of a whole sentence, found once for all the
+/// claims in it.
+#[derive(Debug, Default)]
+struct SentenceMarks {
+    question: Option<bool>,
+    quote_context: Option<bool>,
+    reported: Option<Vec<Range<usize>>>,
+}
+
+/// [`classify`] with the marks of the sentence `s`, kept across its claims.
+fn classify_in(
+    lex: &Lexicon,
+    s: &str,
+    rel: Range<usize>,
+    quoted_block: bool,
+    marks: &mut SentenceMarks,
+) -> (Modality, bool) {
     let tail = &s[rel.end..clause_end(s, rel.end)];
     let window = &tail[..inflection_len(tail)];
     let negated = (lex.negation.is_match(window) || lex.clause_negation.is_match(tail))
@@ -527,22 +556,27 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
     }
     // A question quoted inside a statement (「エクソソームって効くんですか？」という質問に)
     // still asks: the claim's own clause ends at ？.
-    if lex.question.is_match(s) || s[clause_end(s, rel.end)..].starts_with(['？', '?']) {
+    let question = *marks
+        .question
+        .get_or_insert_with(|| lex.question.is_match(s));
+    if question || s[clause_end(s, rel.end)..].starts_with(['？', '?']) {
         return (Modality::Question, hedged);
     }
-    if quoted_block || in_speech_quote(lex, s, rel.start) {
+    if quoted_block || in_speech_quote(lex, s, rel.start, &mut marks.quote_context) {
         return (Modality::Quoted, hedged);
     }
-    // Markers inside the claim itself (論文で実証) are the claim, not a report of it.
-    let outside = |re: &regex::Regex| {
-        re.find_iter(s)
-            .any(|m| m.end() <= rel.start || m.start() >= rel.end)
-    };
     // Precedence (corpus/README.md): quoted > conditional > reported > hedged.
     if lex.conditional.is_match(&s[..rel.start]) {
         return (Modality::Conditional, hedged);
     }
-    if outside(&lex.reported) {
+    // Markers inside the claim itself (論文で実証) are the claim, not a report of it.
+    let reported = marks
+        .reported
+        .get_or_insert_with(|| lex.reported.find_iter(s).map(|m| m.range()).collect());
+    if reported
+        .iter()
+        .any(|m| m.end <= rel.start || m.start >= rel.end)
+    {
         return (Modality::Reported, hedged);
     }
     if hedged {
@@ -567,7 +601,7 @@ fn mentioned(after: &str) -> bool {
 /// Whether `pos` sits inside 「…」 that quotes someone's words rather than
 /// marking a name: the quote is followed by と/って or the sentence names a
 /// speaker.
-fn in_speech_quote(lex: &Lexicon, s: &str, pos: usize) -> bool {
+fn in_speech_quote(lex: &Lexicon, s: &str, pos: usize, context: &mut Option<bool>) -> bool {
     let Some(open) = s[..pos].rfind(['「', '『']) else {
         return false;
     };
@@ -582,7 +616,9 @@ fn in_speech_quote(lex: &Lexicon, s: &str, pos: usize) -> bool {
         && after
             .trim_matches(|c: char| c.is_whitespace() || "。．！!♪☆★…".contains(c))
             .is_empty();
-    standalone || after.starts_with(['と', 'っ']) || lex.quote_context.is_match(s)
+    standalone
+        || after.starts_with(['と', 'っ'])
+        || *context.get_or_insert_with(|| lex.quote_context.is_match(s))
 }
 
 fn scope_of(lex: &Lexicon, s: &str) -> Option<String> {

@@ -794,7 +794,7 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     let m = ctx.text;
     let rc = reg_category(ctx.claim.category);
     let required = required_level(ctx);
-    let mut backing: Vec<(&Entry, &registry::Support)> = (registry.entries().iter())
+    let backing = (registry.entries().iter())
         .enumerate()
         .flat_map(|(i, e)| {
             let ids = terms(registry, i);
@@ -821,9 +821,9 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                     .any(|&c| conditions.iter().any(|&sc| is_a(registry, c, sc)))
         })
         .map(|(e, s, _)| (e, s))
-        .collect();
-    backing.sort_by(|(a, s), (b, t)| t.level.cmp(&s.level).then_with(|| a.id.cmp(&b.id)));
-    match backing.first() {
+        // The strongest, then the first id; the first of equals.
+        .min_by(|(a, s), (b, t)| t.level.cmp(&s.level).then_with(|| a.id.cmp(&b.id)));
+    match backing {
         Some((e, s)) if s.level >= required => judgement(
             ctx,
             Verdict::Supported,

@@ -147,6 +147,10 @@ struct TagIndex {
     /// the edge of a range depend on what lies beyond it: [`Tags`] tags the
     /// range itself with them.
     lookaround: Vec<bool>,
+    /// The patterns with look-around, each with the literals one of which
+    /// starts every match (when they can be listed), so that a range
+    /// without them is not searched.
+    around: Vec<(usize, Option<Vec<String>>)>,
     /// Per pattern: the term and the index of the pattern in it.
     pattern: Vec<(usize, usize)>,
 }
@@ -471,22 +475,33 @@ impl Vocabulary {
                     .collect();
                 let owner = pattern.iter().map(|&(ti, _)| ti).collect();
                 let patterns = self.scanner_patterns();
-                let lookaround = (patterns.iter())
+                let hirs: Vec<Option<regex_syntax::hir::Hir>> = (patterns.iter())
                     .map(|p| {
                         regex_syntax::ParserBuilder::new()
                             .case_insensitive(true)
                             .build()
                             .parse(p)
-                            .map_or(true, |h| !h.properties().look_set().is_empty())
+                            .ok()
+                    })
+                    .collect();
+                let lookaround: Vec<bool> = (hirs.iter())
+                    .map(|h| {
+                        h.as_ref()
+                            .is_none_or(|h| !h.properties().look_set().is_empty())
                     })
                     .collect();
                 // Each pattern compiled alone, so together they should too;
                 // if not, tagging falls back to the regexes one by one.
                 let scanner = StartScanner::new(&patterns, true).ok()?;
+                let around = (0..lookaround.len())
+                    .filter(|&p| lookaround[p])
+                    .map(|p| (p, hirs[p].as_ref().and_then(prefixes)))
+                    .collect();
                 Some(Arc::new(TagIndex {
                     scanner,
                     owner,
                     lookaround,
+                    around,
                     pattern,
                 }))
             })
@@ -563,6 +578,19 @@ impl Vocabulary {
     }
 }
 
+/// The literals one of which begins every match of `hir`, if they can be
+/// listed and none is empty.
+fn prefixes(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    let seq = regex_syntax::hir::literal::Extractor::new()
+        .kind(regex_syntax::hir::literal::ExtractKind::Prefix)
+        .extract(hir);
+    // A literal cut inside a character is no use to `str::contains`.
+    let lits: Vec<String> = (seq.literals()?.iter())
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect::<Option<_>>()?;
+    (!lits.is_empty() && lits.iter().all(|l| !l.is_empty())).then_some(lits)
+}
+
 /// Every vocabulary match of one text (see [`Vocabulary::index`]).
 pub struct Tags<'v> {
     vocab: &'v Vocabulary,
@@ -605,10 +633,14 @@ impl<'v> Tags<'v> {
                 }
             }
         }
-        for (pid, &around) in index.lookaround.iter().enumerate() {
-            if !around {
+        for (pid, prefixes) in &index.around {
+            if prefixes
+                .as_ref()
+                .is_some_and(|p| !p.iter().any(|p| sub.contains(p.as_str())))
+            {
                 continue;
             }
+            let pid = *pid;
             let (ti, k) = index.pattern[pid];
             for m in vocab.terms[ti].patterns[k].get().find_iter(sub) {
                 if !m.is_empty() {
