@@ -346,6 +346,11 @@ fn document_footnotes(prose: &Prose, notes: &[Note]) -> Vec<Citation> {
     }
     let mut starts: Vec<usize> = notes.iter().map(|n| n.source_start).collect();
     starts.sort_unstable();
+    // Mapping a marker to the source is a search of its own: it is needed
+    // only when some definition starts within this section's source.
+    let source = prose.source_range(0..text.len());
+    let defined_here = starts.partition_point(|&s| s < source.start)
+        < starts.partition_point(|&s| s <= source.end);
     let mut first: HashMap<(NoteStyle, &str), &Note> = HashMap::new();
     for n in notes {
         first.entry((n.style, n.label.as_str())).or_insert(n);
@@ -354,8 +359,11 @@ fn document_footnotes(prose: &Prose, notes: &[Note]) -> Vec<Citation> {
     for m in markers {
         let marker = &text[m.clone()];
         let (style, label) = footnote_key(marker);
-        let at = prose.source_range(m.clone()).start;
-        if starts.binary_search(&at).is_ok() {
+        if defined_here
+            && starts
+                .binary_search(&prose.source_range(m.clone()).start)
+                .is_ok()
+        {
             continue;
         }
         let note = first.get(&(style, label.as_str()));
@@ -616,11 +624,20 @@ fn lookup<'c>(
     citations: &'c [Citation],
     sorted: bool,
 ) -> (Vec<&'c Citation>, Option<bool>) {
+    let s = &sentences[sentence];
+    // Where the citations from the sentence start on begin: the searches
+    // for the paragraph and the citation before start from there, as they
+    // mostly end a few citations away.
+    let from_sentence = if sorted {
+        citations.partition_point(|c| c.range.start < s.range.start)
+    } else {
+        0
+    };
     let within = |r: &Range<usize>| {
         let end = r.end.max(r.start);
         let inside = |c: &&Citation| c.range.start >= r.start && c.range.end <= end;
         if sorted {
-            let lo = citations.partition_point(|c| c.range.start < r.start);
+            let lo = partition_near(citations, from_sentence, |c| c.range.start < r.start);
             citations[lo..]
                 .iter()
                 .take_while(|c| c.range.start <= end)
@@ -630,7 +647,6 @@ fn lookup<'c>(
             citations.iter().filter(inside).collect::<Vec<_>>()
         }
     };
-    let s = &sentences[sentence];
     let found = within(&s.range);
     if !found.is_empty() {
         return (found, None);
@@ -660,7 +676,7 @@ fn lookup<'c>(
     if anaphoric {
         // Only citations that start by the sentence start can end before it.
         let upto = if sorted {
-            citations.partition_point(|c| c.range.start <= s.range.start)
+            partition_near(citations, from_sentence, |c| c.range.start <= s.range.start)
         } else {
             citations.len()
         };
@@ -672,4 +688,35 @@ fn lookup<'c>(
         }
     }
     (Vec::new(), Some(anaphoric))
+}
+
+/// `citations.partition_point(pred)`, searched outwards from `near`: the
+/// distance doubles until the point is passed, then halves.
+fn partition_near(citations: &[Citation], near: usize, pred: impl Fn(&Citation) -> bool) -> usize {
+    let near = near.min(citations.len());
+    let (mut lo, mut hi) = (0, citations.len());
+    if citations.get(near).is_some_and(&pred) {
+        let mut step = 1;
+        lo = near + 1;
+        while let Some(c) = citations.get(near + step) {
+            if !pred(c) {
+                hi = near + step;
+                break;
+            }
+            lo = near + step + 1;
+            step *= 2;
+        }
+    } else {
+        hi = near;
+        let mut step = 1;
+        while let Some(i) = near.checked_sub(step) {
+            if pred(&citations[i]) {
+                lo = i + 1;
+                break;
+            }
+            hi = i;
+            step *= 2;
+        }
+    }
+    lo + citations[lo..hi].partition_point(&pred)
 }

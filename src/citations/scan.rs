@@ -616,44 +616,45 @@ impl Ids {
     /// nine digits.
     pub(super) fn pmids(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> + '_ {
         let bytes = text.as_bytes();
-        let mut p_at = memchr::memchr2_iter(b'p', b'P', bytes).peekable();
-        let mut n_at = memchr::memchr2_iter(b'n', b'N', bytes).peekable();
+        let starting = |first: u8, words: &'static [&'static [u8]]| {
+            memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes).filter_map(move |i| {
+                let w = words.iter().find(|w| {
+                    bytes
+                        .get(i..i + w.len())
+                        .is_some_and(|r| r.eq_ignore_ascii_case(w))
+                })?;
+                Some((i, w.len()))
+            })
+        };
+        let mut words: Vec<(usize, usize)> =
+            starting(b'p', &[b"pmid", b"pubmed.ncbi.nlm.nih.gov/"])
+                .chain(starting(b'n', &[b"ncbi.nlm.nih.gov/pubmed/"]))
+                .collect();
+        words.sort_unstable();
         let mut at = 0;
-        std::iter::from_fn(move || loop {
-            let p = match (p_at.peek(), n_at.peek()) {
-                (Some(&a), Some(&b)) if a < b => p_at.next(),
-                (_, Some(_)) => n_at.next(),
-                (Some(_), None) => p_at.next(),
-                (None, None) => return None,
-            }?;
+        words.into_iter().filter_map(move |(p, len)| {
             if p < at {
-                continue;
+                return None;
             }
-            let rest = &bytes[p..];
-            let starts = |w: &[u8]| {
-                rest.get(..w.len())
-                    .is_some_and(|r| r.eq_ignore_ascii_case(w))
-            };
-            let number = if starts(b"pmid") {
-                let q = skip_spaces(text, p + 4);
-                match char_at(text, q) {
-                    Some(c @ (':' | '：')) => skip_spaces(text, q + c.len_utf8()),
-                    _ => q,
+            let number = match len {
+                4 => {
+                    let q = skip_spaces(text, p + 4);
+                    match char_at(text, q) {
+                        Some(c @ (':' | '：')) => skip_spaces(text, q + c.len_utf8()),
+                        _ => q,
+                    }
                 }
-            } else if starts(b"pubmed.ncbi.nlm.nih.gov/") || starts(b"ncbi.nlm.nih.gov/pubmed/") {
-                p + 24
-            } else {
-                continue;
+                _ => p + len,
             };
             let n = bytes[number..]
                 .iter()
                 .take(9)
                 .take_while(|b| b.is_ascii_digit())
                 .count();
-            if n > 0 {
+            (n > 0).then(|| {
                 at = number + n;
-                return Some((p..at, &text[number..at]));
-            }
+                (p..at, &text[number..at])
+            })
         })
     }
 

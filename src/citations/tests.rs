@@ -540,13 +540,18 @@ fn extraction_and_lookup_match_the_reference() {
             assert_eq!(new, old::extract(&prose, &registry, &old_titles), "{t:?}");
             let sentences = crate::segment::split(&prose);
             let paragraphs = prose.paragraphs();
-            let before = new.first();
+            // Every fourth citation too, so that more sentences have none
+            // of their own and look back.
+            let sparse: Vec<Citation> = new.iter().step_by(4).cloned().collect();
             for s in 0..sentences.len() {
-                assert_eq!(
-                    for_sentence_in(&prose, &paragraphs, &sentences, s, &new, before),
-                    old::for_sentence_in(&prose, &paragraphs, &sentences, s, &new, before),
-                    "{t:?}"
-                );
+                for (cited, before) in [(&new, new.first()), (&sparse, None), (&sparse, new.last())]
+                {
+                    assert_eq!(
+                        for_sentence_in(&prose, &paragraphs, &sentences, s, cited, before),
+                        old::for_sentence_in(&prose, &paragraphs, &sentences, s, cited, before),
+                        "{t:?}"
+                    );
+                }
                 let mut shuffled = new.clone();
                 shuffled.reverse();
                 assert_eq!(
@@ -757,4 +762,32 @@ fn footnotes_resolve_to_their_definitions() {
     let c = cites("効果があります※1。\n\n※1 PMID: 29996938\n", false);
     let f = c.iter().find(|c| c.kind == CitationKind::Footnote).unwrap();
     assert_eq!(f.id.as_deref(), Some("cho2018_scrt_ascexo_ad"));
+}
+
+#[test]
+fn partition_near_is_partition_point() {
+    let mut rng = Rng(7);
+    for len in 0..40 {
+        let mut start = 0;
+        let citations: Vec<Citation> = (0..len)
+            .map(|_| {
+                start += rng.below(3);
+                resolved(start..start + 1, CitationKind::Pmid, "", None)
+            })
+            .collect();
+        for t in 0..=start + 2 {
+            for near in 0..=len + 1 {
+                let below = |c: &Citation| c.range.start < t;
+                let upto = |c: &Citation| c.range.start <= t;
+                assert_eq!(
+                    partition_near(&citations, near, below),
+                    citations.partition_point(below)
+                );
+                assert_eq!(
+                    partition_near(&citations, near, upto),
+                    citations.partition_point(upto)
+                );
+            }
+        }
+    }
 }

@@ -83,8 +83,11 @@ impl TitleIndex {
 /// character and a bit, too common to look up often.
 const WIDE: usize = 13;
 const NARROW: usize = 9;
-/// Size of the filter of each tier's grams, in bits (log 2).
-const FILTER_BITS: u32 = 15;
+/// Size of the filter of each tier's grams, in bits (log 2): a few KB, so
+/// that it stays in the L1 cache however long the text.
+const FILTER_BITS: u32 = 16;
+/// The grams are filed in buckets by the top bits of the same hash.
+const BUCKET_BITS: u32 = 10;
 
 /// One part of a word of a name.
 enum Piece {
@@ -127,13 +130,20 @@ impl Piece {
     }
 }
 
-/// Whether `text` holds `bytes` at `at`, ASCII case folded. Bytes of a
+/// Whether `text` holds `bytes` (in lower case, as every name's bytes are
+/// kept) at `at`, ASCII case folded, eight bytes at a time. Bytes of a
 /// whole character sequence equal to text bytes start and end on
 /// character boundaries of the text.
 fn folded_at(text: &str, at: usize, bytes: &[u8]) -> bool {
-    text.as_bytes()
-        .get(at..at.saturating_add(bytes.len()))
-        .is_some_and(|t| t.eq_ignore_ascii_case(bytes))
+    let Some(t) = text.as_bytes().get(at..at.saturating_add(bytes.len())) else {
+        return false;
+    };
+    let (mut t8, mut b8) = (t.chunks_exact(8), bytes.chunks_exact(8));
+    let word = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+    (&mut t8)
+        .zip(&mut b8)
+        .all(|(t, b)| lower_gram(word(t)) == word(b))
+        && t8.remainder().eq_ignore_ascii_case(b8.remainder())
 }
 
 /// The characters the case-insensitive pattern matches for `c`, when they
@@ -410,17 +420,28 @@ fn windows(name: &Name, min: usize) -> Vec<Window> {
 struct Sampled {
     gram: usize,
     anchors: Vec<Anchor>,
-    /// Each gram (ASCII lower case, little-endian) of an anchor at an
-    /// offset below the step, with the anchor and that offset, sorted.
+    /// Each gram (folded, little-endian) of an anchor at an offset below
+    /// the step, with the anchor and that offset, by bucket.
     grams: Vec<(u64, u32, u32)>,
+    /// Where each bucket's grams start in `grams`.
+    buckets: Box<[u32; BUCKETS + 1]>,
     /// The grams hashed, a bit set for each.
     filter: Box<[u64; FILTER_WORDS]>,
 }
 
 const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
+const BUCKETS: usize = 1 << BUCKET_BITS;
 
 fn filter_slot(gram: u64) -> usize {
     (gram.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - FILTER_BITS)) as usize
+}
+
+/// `gram` with bit 5 of every byte set: grams equal up to ASCII case
+/// fold alike, and so may a few others, which only costs a closer look.
+/// (One instruction at every sampled position, where lowering the ASCII
+/// letters alone would take eight.)
+fn fold_gram(gram: u64) -> u64 {
+    gram | 0x2020_2020_2020_2020
 }
 
 /// `gram` with its ASCII upper-case letters in lower case.
@@ -438,6 +459,7 @@ impl Sampled {
             gram,
             anchors: Vec::new(),
             grams: Vec::new(),
+            buckets: Box::new([0; BUCKETS + 1]),
             filter: Box::new([0; FILTER_WORDS]),
         }
     }
@@ -451,13 +473,25 @@ impl Sampled {
             for off in 0..step.min(b.len() + 1 - self.gram) {
                 let mut key = [0u8; 8];
                 key[..self.gram].copy_from_slice(&b[off..off + self.gram]);
-                let key = u64::from_le_bytes(key);
+                let key = fold_gram(u64::from_le_bytes(key)) & self.mask();
                 self.grams.push((key, a as u32, off as u32));
                 let slot = filter_slot(key);
                 self.filter[slot >> 6] |= 1 << (slot & 63);
             }
         }
-        self.grams.sort_unstable();
+        let bucket = |g: u64| filter_slot(g) >> (FILTER_BITS - BUCKET_BITS);
+        self.grams.sort_unstable_by_key(|&(g, ..)| bucket(g));
+        for &(g, ..) in &self.grams {
+            self.buckets[bucket(g) + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            self.buckets[b + 1] += self.buckets[b];
+        }
+    }
+
+    /// The bytes of a gram read as eight.
+    fn mask(&self) -> u64 {
+        u64::MAX >> (64 - 8 * self.gram)
     }
 
     /// Whether `gram` may be part of an anchor: the test made at every
@@ -478,8 +512,9 @@ impl Sampled {
         gram: u64,
         found: &mut impl FnMut(&Anchor, usize, usize),
     ) {
-        let from = self.grams.partition_point(|g| g.0 < gram);
-        for &(_, a, off) in self.grams[from..].iter().take_while(|g| g.0 == gram) {
+        let b = filter_slot(gram) >> (FILTER_BITS - BUCKET_BITS);
+        let bucket = &self.grams[self.buckets[b] as usize..self.buckets[b + 1] as usize];
+        for &(_, a, off) in bucket.iter().filter(|e| e.0 == gram) {
             let anchor = &self.anchors[a as usize];
             if let Some(at) = p.checked_sub(off as usize) {
                 if let Some(len) = anchor.key.at(text, at) {
@@ -682,7 +717,7 @@ impl Exact {
         if wide || narrow {
             let mut p = 0;
             while let Some(raw) = bytes.get(p..p + 8) {
-                let gram = lower_gram(u64::from_le_bytes([
+                let gram = fold_gram(u64::from_le_bytes([
                     raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
                 ]));
                 if wide && self.wide.may_hold(gram) {
@@ -695,9 +730,9 @@ impl Exact {
             }
             // The last bytes, too few for a wide gram.
             while let Some(raw) = bytes.get(p..p + 4).filter(|_| narrow) {
-                let gram = lower_gram(u64::from(u32::from_le_bytes([
+                let gram = fold_gram(u64::from(u32::from_le_bytes([
                     raw[0], raw[1], raw[2], raw[3],
-                ])));
+                ]))) & 0xFFFF_FFFF;
                 if self.narrow.may_hold(gram) {
                     self.narrow.probe(text, p, gram, &mut verify);
                 }
