@@ -8,13 +8,21 @@
 //! sentence, else of its paragraph or list item, else of a source line
 //! (`出典:`, `参考:`) right after it.
 
+mod fx;
+#[cfg(test)]
+mod reference;
+mod scan;
+#[cfg(test)]
+mod tests;
+mod titles;
+
 use crate::prose::{BlockKind, Paragraphs, Prose};
 use crate::registry::Registry;
 use crate::segment::Sentence;
-use regex::{Regex, RegexBuilder};
+use scan::{Ids, AUTHOR_YEAR, STATEMENT};
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+pub use titles::TitleIndex;
 
 /// How a citation was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,184 +49,6 @@ pub struct Citation {
     pub text: String,
     /// The registry entry it resolved to.
     pub id: Option<String>,
-}
-
-struct Patterns {
-    author_year: Regex,
-    pmid: Regex,
-    pmcid: Regex,
-    doi: Regex,
-    nct: Regex,
-    footnote: Regex,
-    source_line: Regex,
-    footnote_def: Regex,
-    anaphora: Regex,
-    quoted_title: Regex,
-    in_house: Regex,
-    statement: Regex,
-    statement_hint: Regex,
-}
-
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| {
-        let re = |s: &str| {
-            RegexBuilder::new(s)
-                .case_insensitive(true)
-                .build()
-                .expect("constant citation pattern")
-        };
-        Patterns {
-            // Surname (Latin, or 1–4 kanji/katakana), an optional "et al."/ら/ほか,
-            // then a year, possibly in brackets of either width.
-            author_year: re(
-                r"([A-Z][A-Za-z'\-]+|[\p{Han}\p{Katakana}ー]{1,6})(?:\s*(?:et\s*al\.?|and\s+[A-Z][A-Za-z'\-]+|&\s*[A-Z][A-Za-z'\-]+)|\s*(?:ら|ほか|他|等))(?:の|による)?(?:研究チーム|研究グループ|研究|論文|報告|チーム|グループ)?[\s,，、．.]*[(（]?\s*((?:19|20)[0-9]{2})\s*年?\s*[)）]?",
-            ),
-            pmid: re(r"(?:PMID\s*[:：]?\s*|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)([0-9]{1,9})"),
-            pmcid: re(r"\bPMC\s*[0-9]{3,9}\b"),
-            doi: re(r#"(?:doi\s*[:：]\s*|doi\.org/)?(10\.[0-9]{4,9}/[^\s、。，」』）)\]<>"]+)"#),
-            nct: re(r"\bNCT[0-9]{8}\b"),
-            footnote: re(r"\[\^[^\]\s]{1,20}\]|※\s*[0-9０-９]{1,3}|[\[［][0-9０-９]{1,3}(?:[,，\-–][0-9０-９]{1,3})*[\]］]"),
-            source_line: re(r"^\s*(?:[【\[［(（]?\s*)?(?:出典|参考文献|参考資料|参考|引用元?|文献|ソース|Source|References?)\s*[】\]］)）]?\s*[:：]?"),
-            in_house: re(r"(?:当社|当院|自社|弊社|当法人|当クリニック|当グループ|社内)(?:調べ|調査|データ|試験|実施)|アンケート|モニター|未公表|未発表|社内資料"),
-            statement: re(r"([\p{Han}\p{Katakana}ー・]{2,24}(?:学会|省|庁|協会|研究会|機構|委員会|局|課|センター))(?:は|も|が|の)?[、,]?\s*((?:19|20)[0-9]{2})年\s*([0-9]{1,2})月\s*([0-9]{1,2})日(?:付け?)?の?(?:声明|通知|事務連絡|見解|提言|ガイダンス|注意喚起|発表|文書)"),
-            statement_hint: re("声明|通知|事務連絡|見解|提言|ガイダンス|注意喚起|発表|文書"),
-            quoted_title: re(r"[「『]([^「」『』\n]{10,160})[」』]"),
-            anaphora: re(r"(?:この|その|同じ|同|本|上記の|前述の|先の)(?:研究|結果|データ|知見|論文|試験|報告|総説|レビュー|調査|実験)|著者ら|研究者ら|研究チーム|(?:総説|レビュー)(?:で|では|によると|によれば)"),
-            footnote_def: re(r"^\s*(?:※\s*([0-9０-９]{1,3})|[\[［]([0-9０-９]{1,3})[\]］])"),
-        }
-    })
-}
-
-/// Titles and aliases of registry entries, compiled into one pattern, plus
-/// their character bigrams for titles quoted with small differences.
-pub struct TitleIndex {
-    re: Option<Regex>,
-    ids: Vec<String>,
-    fuzzy: Vec<(Vec<(char, char)>, String)>,
-    /// For each bigram, the `fuzzy` titles that contain it, ascending: a
-    /// quoted phrase is scored only against titles it shares a bigram with.
-    postings: HashMap<(char, char), Vec<u32>>,
-}
-
-/// Letters and digits only, lower-cased: punctuation, spaces and bracket
-/// widths differ between the way a title is quoted and the way it is stored.
-fn folded(s: &str) -> Vec<char> {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-fn bigrams(s: &str) -> Vec<(char, char)> {
-    let f = folded(s);
-    let mut b: Vec<(char, char)> = f.windows(2).map(|w| (w[0], w[1])).collect();
-    b.sort_unstable();
-    b.dedup();
-    b
-}
-
-/// Per-title counters for [`TitleIndex::closest`], reused across phrases.
-#[derive(Default)]
-struct Scratch {
-    shared: Vec<u32>,
-    touched: Vec<u32>,
-}
-
-impl TitleIndex {
-    /// The title with the highest Dice coefficient over `grams` (sorted,
-    /// deduplicated bigrams), among titles of comparable length; ties go
-    /// to the first title. Shared bigrams are counted through the postings,
-    /// so only titles that share one with the phrase are looked at; the
-    /// coefficient is then 2·shared / (phrase bigrams + title bigrams).
-    fn closest(&self, grams: &[(char, char)], scratch: &mut Scratch) -> Option<(f64, &String)> {
-        let Scratch { shared, touched } = scratch;
-        shared.resize(self.fuzzy.len(), 0);
-        for g in grams {
-            for &t in self.postings.get(g).map_or(&[][..], Vec::as_slice) {
-                if shared[t as usize] == 0 {
-                    touched.push(t);
-                }
-                shared[t as usize] += 1;
-            }
-        }
-        touched.sort_unstable();
-        // Dice ≥ 0.75 needs the shorter bigram list to be at least 0.6 of the
-        // longer one, so titles of very different length are skipped unscored:
-        // most quoted phrases in copy (「患者様の声」) are far shorter than
-        // any title.
-        let n = grams.len();
-        let best = touched
-            .iter()
-            .map(|&t| (&self.fuzzy[t as usize], shared[t as usize]))
-            .filter(|((g, _), _)| 5 * n.min(g.len()) >= 3 * n.max(g.len()))
-            .map(|((g, id), common)| (2.0 * common as f64 / (n + g.len()) as f64, id))
-            .fold(None::<(f64, &String)>, |best, (score, id)| match best {
-                Some((b, _)) if b >= score => best,
-                _ => Some((score, id)),
-            });
-        for &t in touched.iter() {
-            shared[t as usize] = 0;
-        }
-        touched.clear();
-        best
-    }
-
-    /// Builds the index for `registry`: every title and alias of at least
-    /// four characters, longest first so a full title beats a short alias.
-    pub fn new(registry: &Registry) -> TitleIndex {
-        let mut names: Vec<(String, String)> = Vec::new();
-        for e in registry.entries() {
-            for name in std::iter::once(&e.title).chain(&e.aliases) {
-                if name.chars().count() >= 4 {
-                    names.push((name.clone(), e.id.clone()));
-                }
-            }
-        }
-        names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
-        names.dedup_by(|a, b| a.0 == b.0);
-        let alternation: Vec<String> = names
-            .iter()
-            .map(|(n, _)| {
-                n.split_whitespace()
-                    .map(regex::escape)
-                    .collect::<Vec<_>>()
-                    .join(r"\s+")
-            })
-            .map(|p| format!("({p})"))
-            .collect();
-        let re = if alternation.is_empty() {
-            None
-        } else {
-            RegexBuilder::new(&alternation.join("|"))
-                .case_insensitive(true)
-                .size_limit(64 << 20)
-                // The alternation of every title needs more lazy-DFA states
-                // than the default cache holds; when the cache thrashes the
-                // regex falls back to the PikeVM, which crawls through a
-                // long page at a few MB/s.
-                .dfa_size_limit(64 << 20)
-                .build()
-                .ok()
-        };
-        let fuzzy: Vec<(Vec<(char, char)>, String)> = names
-            .iter()
-            .filter(|(n, _)| folded(n).len() >= 10)
-            .map(|(n, id)| (bigrams(n), id.clone()))
-            .collect();
-        let mut postings: HashMap<(char, char), Vec<u32>> = HashMap::new();
-        for (i, (grams, _)) in fuzzy.iter().enumerate() {
-            for g in grams {
-                postings.entry(*g).or_default().push(i as u32);
-            }
-        }
-        TitleIndex {
-            re,
-            ids: names.into_iter().map(|(_, id)| id).collect(),
-            fuzzy,
-            postings,
-        }
-    }
 }
 
 /// Finds and resolves every citation in `prose`.
@@ -267,8 +97,8 @@ pub fn notes(
             style,
             label,
             source_start: prose.source_range(r.clone()).start,
-            in_house: patterns().in_house.is_match(&text[r.clone()]),
-            id: resolve_definition(&out, registry, text, &r),
+            in_house: scan::is_in_house(&text[r.clone()]),
+            id: resolve_definition(&out, registry, titles, text, &r),
         })
         .collect()
 }
@@ -278,13 +108,14 @@ pub fn notes(
 fn resolve_definition(
     out: &[Citation],
     registry: &Registry,
+    titles: &TitleIndex,
     text: &str,
     r: &Range<usize>,
 ) -> Option<String> {
     out.iter()
         .find(|c| c.range.start >= r.start && c.range.end <= r.end && c.id.is_some())
         .and_then(|c| c.id.clone())
-        .or_else(|| reference_line(registry, &text[r.clone()]))
+        .or_else(|| reference_line(registry, titles, &text[r.clone()]))
         .or_else(|| {
             let names = registry.find_by_name(&text[r.clone()]);
             names.first().map(|e| e.id.clone())
@@ -302,7 +133,7 @@ pub fn extract_with(
 ) -> Vec<Citation> {
     let mut out = collect(prose, registry, titles);
     let refs = match notes {
-        None => local_footnotes(prose, registry, &out),
+        None => local_footnotes(prose, registry, titles, &out),
         Some(notes) => document_footnotes(prose, notes),
     };
     out.extend(refs);
@@ -332,8 +163,9 @@ pub fn extract_with(
 
 /// Every citation of `prose` but footnote markers.
 fn collect(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citation> {
-    let p = patterns();
     let text = prose.text.as_str();
+    let keys = titles.keys();
+    let id_of = |e: Option<&crate::registry::Entry>| e.map(|e| e.id.clone());
     let mut out: Vec<Citation> = Vec::new();
     // What is already in `out`, as a set: a page with 100,000 citations must
     // not compare each new one with all before it.
@@ -343,66 +175,46 @@ fn collect(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citat
             out.push(c);
         }
     };
-    for c in p.pmid.captures_iter(text) {
-        let m = c.get(0).map_or(0..0, |m| m.range());
-        let id = &c[1];
-        push(
-            &mut out,
-            resolved(
-                m,
-                CitationKind::Pmid,
-                id,
-                registry.find_by_pmid(id).map(|e| e.id.clone()),
-            ),
-        );
+    for (m, id) in Ids::pmids(text) {
+        let e = id_of(keys.pmid(registry, id));
+        push(&mut out, resolved(m, CitationKind::Pmid, id, e));
     }
-    for m in p.pmcid.find_iter(text) {
+    for m in Ids::pmcids(text) {
         let id: String = m.as_str().split_whitespace().collect();
-        let e = registry.find_by_pmcid(&id).map(|e| e.id.clone());
+        let e = id_of(keys.pmcid(registry, &id));
         push(&mut out, resolved(m.range(), CitationKind::Pmcid, &id, e));
     }
-    for c in p.doi.captures_iter(text) {
-        let m = c.get(0).map_or(0..0, |m| m.range());
-        let doi = c[1].trim_end_matches(['.', ',']);
-        let e = registry.find_by_doi(doi).map(|e| e.id.clone());
+    for (m, doi) in Ids::dois(text) {
+        let doi = doi.trim_end_matches(['.', ',']);
+        let e = id_of(keys.doi(registry, doi));
         push(&mut out, resolved(m, CitationKind::Doi, doi, e));
     }
-    for m in p.nct.find_iter(text) {
-        let e = registry.find_by_nct(m.as_str()).map(|e| e.id.clone());
+    for m in Ids::ncts(text) {
+        let e = id_of(keys.nct(registry, m.as_str()));
         push(
             &mut out,
             resolved(m.range(), CitationKind::Nct, m.as_str(), e),
         );
     }
-    for c in p.author_year.captures_iter(text) {
+    for c in AUTHOR_YEAR.captures_near(text, scan::author_year_triggers(text)) {
         let m = c.get(0).map_or(0..0, |m| m.range());
         let (name, year) = (&c[1], &c[2]);
-        let e = resolve_author_year(registry, name, year);
+        let e = id_of(keys.author_year(registry, name, year));
         push(
             &mut out,
             resolved(m, CitationKind::AuthorYear, c[0].trim(), e),
         );
     }
-    if let Some(re) = &titles.re {
-        for c in re.captures_iter(text) {
-            let Some(group) = (1..c.len()).find(|&i| c.get(i).is_some()) else {
-                continue;
-            };
-            let m = c.get(0).map_or(0..0, |m| m.range());
-            let id = titles.ids.get(group - 1).cloned();
-            push(&mut out, resolved(m, CitationKind::Title, &c[0], id));
-        }
+    for (m, id) in titles.find(text) {
+        let written = &text[m.clone()];
+        push(
+            &mut out,
+            resolved(m, CitationKind::Title, written, Some(id.to_string())),
+        );
     }
     // An organisation's statement named by its date (再生医療抗加齢学会の
     // 2024年8月5日の声明).
-    // Every statement ends with one of a few words: only a text with one
-    // is searched with the full pattern.
-    let statements = if p.statement_hint.is_match(text) {
-        Some(p.statement.captures_iter(text))
-    } else {
-        None
-    };
-    for c in statements.into_iter().flatten() {
+    for c in STATEMENT.captures_near(text, scan::statement_triggers(text)) {
         let Some(whole) = c.get(0) else { continue };
         let org = &c[1];
         let date = format!(
@@ -448,32 +260,26 @@ fn collect(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citat
         let i = spans.partition_point(|&(s, _)| s < end);
         i > 0 && reach[i - 1] > start
     };
-    let mut scratch = Scratch::default();
-    for c in p.quoted_title.captures_iter(text) {
-        let (Some(whole), Some(inner)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        if overlaps(whole.start(), whole.end()) {
+    let mut scratch = titles::Scratch::default();
+    // Copy repeats its quotes (the same testimonial on every page section).
+    let mut judged: HashMap<&str, Option<&String>> = HashMap::new();
+    for (whole, inner) in scan::quotes(text) {
+        if overlaps(whole.start, whole.end) {
             continue;
         }
-        let grams = bigrams(inner.as_str());
-        let best = titles.closest(&grams, &mut scratch);
-        if let Some((score, id)) = best {
-            if score >= 0.75 {
-                push(
-                    &mut out,
-                    resolved(
-                        whole.range(),
-                        CitationKind::Title,
-                        inner.as_str(),
-                        Some(id.clone()),
-                    ),
-                );
-            }
+        let phrase = &text[inner];
+        let id = *judged
+            .entry(phrase)
+            .or_insert_with(|| titles.fuzzy().quoted(phrase, &mut scratch));
+        if let Some(id) = id {
+            push(
+                &mut out,
+                resolved(whole, CitationKind::Title, phrase, Some(id.clone())),
+            );
         }
     }
     for link in &prose.links {
-        if let Some(c) = link_citation(link, registry) {
+        if let Some(c) = link_citation(link, registry, titles) {
             push(&mut out, c);
         }
     }
@@ -482,58 +288,90 @@ fn collect(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citat
 
 /// Footnote markers resolved to the citations inside their definition in
 /// `prose`.
-fn local_footnotes(prose: &Prose, registry: &Registry, out: &[Citation]) -> Vec<Citation> {
-    let p = patterns();
+fn local_footnotes(
+    prose: &Prose,
+    registry: &Registry,
+    titles: &TitleIndex,
+    out: &[Citation],
+) -> Vec<Citation> {
     let text = prose.text.as_str();
+    let mut markers = scan::markers(text).peekable();
+    if markers.peek().is_none() {
+        return Vec::new();
+    }
     let defs = footnote_definitions(prose, &mut NoteState::default());
-    // Each definition resolves once, however many markers point at it.
-    let mut resolved_defs: HashMap<Range<usize>, Option<String>> = Default::default();
+    let mut starts: Vec<usize> = defs.iter().map(|d| d.2.start).collect();
+    starts.sort_unstable();
+    let mut first: HashMap<(NoteStyle, &str), usize> = HashMap::new();
+    for (i, (style, label, _)) in defs.iter().enumerate() {
+        first.entry((*style, label.as_str())).or_insert(i);
+    }
+    // Each definition is judged once, however many markers point at it:
+    // `None` when it points at the advertiser's own survey or unpublished
+    // data (a disclosure, not a citation of evidence), else what it cites.
+    let mut judged: Vec<Option<Option<Option<String>>>> = vec![None; defs.len()];
     let mut refs = Vec::new();
-    for m in p.footnote.find_iter(text) {
-        let (style, label) = footnote_key(m.as_str());
+    for m in markers {
+        let marker = &text[m.clone()];
+        let (style, label) = footnote_key(marker);
         // The marker that opens its own definition is not a reference.
-        if defs.iter().any(|(_, _, r)| r.start == m.start()) {
+        if starts.binary_search(&m.start).is_ok() {
             continue;
         }
-        let def = defs
-            .iter()
-            .find(|(s, l, _)| *s == style && *l == label)
-            .map(|(_, _, r)| r.clone());
-        // A note that points at the advertiser's own survey or unpublished
-        // data is a disclosure, not a citation of evidence.
-        if def
-            .as_ref()
-            .is_some_and(|r| p.in_house.is_match(&text[r.clone()]))
-        {
-            continue;
-        }
-        let id = def.and_then(|r| {
-            resolved_defs
-                .entry(r.clone())
-                .or_insert_with(|| resolve_definition(out, registry, text, &r))
-                .clone()
-        });
-        refs.push(resolved(m.range(), CitationKind::Footnote, m.as_str(), id));
+        let id = match first.get(&(style, label.as_str())) {
+            None => None,
+            Some(&i) => {
+                let r = &defs[i].2;
+                let verdict = judged[i].get_or_insert_with(|| {
+                    (!scan::is_in_house(&text[r.clone()]))
+                        .then(|| resolve_definition(out, registry, titles, text, r))
+                });
+                match verdict {
+                    None => continue,
+                    Some(id) => id.clone(),
+                }
+            }
+        };
+        refs.push(resolved(m, CitationKind::Footnote, marker, id));
     }
     refs
 }
 
 /// Footnote markers resolved against the definitions of a whole document.
 fn document_footnotes(prose: &Prose, notes: &[Note]) -> Vec<Citation> {
-    let p = patterns();
+    let text = prose.text.as_str();
+    let mut markers = scan::markers(text).peekable();
+    if markers.peek().is_none() {
+        return Vec::new();
+    }
+    let mut starts: Vec<usize> = notes.iter().map(|n| n.source_start).collect();
+    starts.sort_unstable();
+    // Mapping a marker to the source is a search of its own: it is needed
+    // only when some definition starts within this section's source.
+    let source = prose.source_range(0..text.len());
+    let defined_here = starts.partition_point(|&s| s < source.start)
+        < starts.partition_point(|&s| s <= source.end);
+    let mut first: HashMap<(NoteStyle, &str), &Note> = HashMap::new();
+    for n in notes {
+        first.entry((n.style, n.label.as_str())).or_insert(n);
+    }
     let mut refs = Vec::new();
-    for m in p.footnote.find_iter(&prose.text) {
-        let (style, label) = footnote_key(m.as_str());
-        let at = prose.source_range(m.range()).start;
-        if notes.iter().any(|n| n.source_start == at) {
+    for m in markers {
+        let marker = &text[m.clone()];
+        let (style, label) = footnote_key(marker);
+        if defined_here
+            && starts
+                .binary_search(&prose.source_range(m.clone()).start)
+                .is_ok()
+        {
             continue;
         }
-        let note = notes.iter().find(|n| n.style == style && n.label == label);
+        let note = first.get(&(style, label.as_str()));
         if note.is_some_and(|n| n.in_house) {
             continue;
         }
         let id = note.and_then(|n| n.id.clone());
-        refs.push(resolved(m.range(), CitationKind::Footnote, m.as_str(), id));
+        refs.push(resolved(m, CitationKind::Footnote, marker, id));
     }
     refs
 }
@@ -548,47 +386,26 @@ fn resolved(range: Range<usize>, kind: CitationKind, text: &str, id: Option<Stri
     }
 }
 
-fn resolve_author_year(registry: &Registry, name: &str, year: &str) -> Option<String> {
-    let year: u16 = year.parse().ok()?;
-    let lname = name.to_lowercase();
-    registry
-        .entries()
-        .iter()
-        .find(|e| {
-            e.year == Some(year)
-                && e.authors.first().is_some_and(|a| {
-                    let a = a.to_lowercase();
-                    // "Byong Seung Cho" or "Cho BS": the surname is one of the words.
-                    a.split([' ', ',', '.']).any(|w| w == lname) || a == lname
-                })
-        })
-        .map(|e| e.id.clone())
-}
-
-fn link_citation(link: &crate::prose::Link, registry: &Registry) -> Option<Citation> {
-    let p = patterns();
+fn link_citation(
+    link: &crate::prose::Link,
+    registry: &Registry,
+    titles: &TitleIndex,
+) -> Option<Citation> {
+    let keys = titles.keys();
     let url = link.url.as_str();
-    let (kind, key, entry) = if let Some(c) = p.pmid.captures(url) {
-        (
-            CitationKind::Pmid,
-            c[1].to_string(),
-            registry.find_by_pmid(&c[1]),
-        )
-    } else if let Some(m) = p.pmcid.find(url) {
+    let (kind, key, entry) = if let Some((_, id)) = Ids::pmids(url).next() {
+        (CitationKind::Pmid, id.to_string(), keys.pmid(registry, id))
+    } else if let Some(m) = Ids::pmcids(url).next() {
         (
             CitationKind::Pmcid,
             m.as_str().to_string(),
-            registry.find_by_pmcid(m.as_str()),
+            keys.pmcid(registry, m.as_str()),
         )
-    } else if let Some(c) = p.doi.captures(url) {
-        (
-            CitationKind::Doi,
-            c[1].to_string(),
-            registry.find_by_doi(&c[1]),
-        )
+    } else if let Some((_, doi)) = Ids::dois(url).next() {
+        (CitationKind::Doi, doi.to_string(), keys.doi(registry, doi))
     } else if url.starts_with("http") {
         // Any other link is a citation only if the registry knows it.
-        let e = registry.find_by_url(url)?;
+        let e = keys.url(registry, url)?;
         (CitationKind::Url, url.to_string(), Some(e))
     } else {
         return None;
@@ -604,7 +421,7 @@ fn link_citation(link: &crate::prose::Link, registry: &Registry) -> Option<Citat
 
 /// How a footnote marker is written; a marker resolves only to a definition
 /// written the same way (a `[^1]` never to a `1.` heading).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum NoteStyle {
     Caret,
     Kome,
@@ -640,7 +457,6 @@ fn footnote_definitions(
     prose: &Prose,
     state: &mut NoteState,
 ) -> Vec<(NoteStyle, String, Range<usize>)> {
-    let p = patterns();
     let mut defs = Vec::new();
     let NoteState {
         in_references,
@@ -656,7 +472,7 @@ fn footnote_definitions(
                 continue;
             }
             BlockKind::Heading => {
-                *in_references = p.source_line.is_match(text);
+                *in_references = scan::is_source_line(text);
                 *item = 0;
             }
             BlockKind::ListItem if *in_references => {
@@ -667,21 +483,19 @@ fn footnote_definitions(
         }
         // A note block opens with a marker and may define several notes in a
         // row (「※1 …　※2 …」, or one per line): each runs to the next marker.
-        if !p.footnote_def.is_match(text) {
+        if !scan::opens_with_note(text) {
             continue;
         }
-        let starts: Vec<(usize, NoteStyle, String)> = p
-            .footnote
-            .find_iter(text)
+        let starts: Vec<(usize, NoteStyle, String)> = scan::markers(text)
             .filter(|m| {
-                let before = text[..m.start()].trim_end_matches([' ', '\u{3000}']);
-                m.start() == 0
+                let before = text[..m.start].trim_end_matches([' ', '\u{3000}']);
+                m.start == 0
                     || before.is_empty()
                     || before.ends_with(['。', '\n', '.', '、', ')', '）'])
             })
             .map(|m| {
-                let (style, label) = footnote_key(m.as_str());
-                (m.start(), style, label)
+                let (style, label) = footnote_key(&text[m.clone()]);
+                (m.start, style, label)
             })
             .filter(|(_, style, _)| *style != NoteStyle::Caret)
             .collect();
@@ -699,15 +513,16 @@ fn footnote_definitions(
 
 /// A reference-list line with no identifier: "Li Y, et al. J Immunol Res. 2022".
 /// The first Latin word is the first author's surname, the first year the year.
-fn reference_line(registry: &Registry, text: &str) -> Option<String> {
-    static YEAR: OnceLock<Regex> = OnceLock::new();
-    let year = YEAR.get_or_init(|| Regex::new(r"\b(?:19|20)[0-9]{2}\b").expect("constant"));
+fn reference_line(registry: &Registry, titles: &TitleIndex, text: &str) -> Option<String> {
     let surname = text
         .trim_start_matches(|c: char| !c.is_ascii_alphabetic())
         .split(|c: char| !c.is_ascii_alphabetic() && c != '-')
         .next()?;
-    let y = year.find(text)?;
-    resolve_author_year(registry, surname, y.as_str())
+    let y = scan::first_year(text)?;
+    titles
+        .keys()
+        .author_year(registry, surname, y)
+        .map(|e| e.id.clone())
 }
 
 /// Whether a citation sits in a footnote or reference list rather than in
@@ -736,6 +551,7 @@ pub fn for_sentence<'c>(
         citations,
         sorted,
     )
+    .0
 }
 
 /// [`for_sentence`] with the document's paragraphs computed once, for
@@ -754,25 +570,30 @@ pub fn for_sentence_in<'c>(
     citations: &'c [Citation],
     before: Option<&'c Citation>,
 ) -> Vec<&'c Citation> {
-    let found = lookup(prose, paragraphs, sentences, sentence, citations, true);
+    let (found, anaphoric) = lookup(prose, paragraphs, sentences, sentence, citations, true);
     match before {
-        Some(b) if found.is_empty() && points_back(prose, sentences, sentence, citations) => {
+        Some(b)
+            if found.is_empty()
+                && points_back(prose, sentences, sentence, citations, anaphoric) =>
+        {
             vec![b]
         }
         _ => found,
     }
 }
 
-/// Whether the sentence points back to an earlier study and nothing in
-/// `prose` before it could be that study.
+/// Whether the sentence points back to an earlier study (`anaphoric`, when
+/// [`lookup`] has already tested it) and nothing in `prose` before it
+/// could be that study.
 fn points_back(
     prose: &Prose,
     sentences: &[Sentence],
     sentence: usize,
     citations: &[Citation],
+    anaphoric: Option<bool>,
 ) -> bool {
     let s = &sentences[sentence];
-    patterns().anaphora.is_match(&prose.text[s.range.clone()])
+    anaphoric.unwrap_or_else(|| scan::is_anaphoric(&prose.text[s.range.clone()]))
         && !citations
             .iter()
             .any(|c| c.range.end <= s.range.start && !is_reference_entry(prose, c))
@@ -793,6 +614,8 @@ pub fn last_in_text(prose: &Prose, citations: &[Citation]) -> Option<Citation> {
     })
 }
 
+/// The citations of the claim in `sentence`, and whether the sentence
+/// points back to an earlier study when that had to be tested.
 fn lookup<'c>(
     prose: &Prose,
     paragraphs: &Paragraphs,
@@ -800,12 +623,21 @@ fn lookup<'c>(
     sentence: usize,
     citations: &'c [Citation],
     sorted: bool,
-) -> Vec<&'c Citation> {
+) -> (Vec<&'c Citation>, Option<bool>) {
+    let s = &sentences[sentence];
+    // Where the citations from the sentence start on begin: the searches
+    // for the paragraph and the citation before start from there, as they
+    // mostly end a few citations away.
+    let from_sentence = if sorted {
+        citations.partition_point(|c| c.range.start < s.range.start)
+    } else {
+        0
+    };
     let within = |r: &Range<usize>| {
         let end = r.end.max(r.start);
         let inside = |c: &&Citation| c.range.start >= r.start && c.range.end <= end;
         if sorted {
-            let lo = citations.partition_point(|c| c.range.start < r.start);
+            let lo = partition_near(citations, from_sentence, |c| c.range.start < r.start);
             citations[lo..]
                 .iter()
                 .take_while(|c| c.range.start <= end)
@@ -815,10 +647,9 @@ fn lookup<'c>(
             citations.iter().filter(inside).collect::<Vec<_>>()
         }
     };
-    let s = &sentences[sentence];
     let found = within(&s.range);
     if !found.is_empty() {
-        return found;
+        return (found, None);
     }
     let block = &prose.blocks[s.block];
     // The paragraph: the block, or every block of its group (lines of a text paragraph).
@@ -828,26 +659,24 @@ fn lookup<'c>(
     let (start, end) = (span.start, span.end);
     let found = within(&(start..end));
     if !found.is_empty() {
-        return found;
+        return (found, None);
     }
     // A source line right after the paragraph (blocks are sorted by start).
     let next = prose.blocks.partition_point(|b| b.range.start <= end);
     if let Some(next) = prose.blocks.get(next) {
-        if patterns()
-            .source_line
-            .is_match(&prose.text[next.range.clone()])
-        {
+        if scan::is_source_line(&prose.text[next.range.clone()]) {
             let found = within(&next.range);
             if !found.is_empty() {
-                return found;
+                return (found, None);
             }
         }
     }
     // 「この研究」「著者らは」 point back to the study cited just before.
-    if patterns().anaphora.is_match(&prose.text[s.range.clone()]) {
+    let anaphoric = scan::is_anaphoric(&prose.text[s.range.clone()]);
+    if anaphoric {
         // Only citations that start by the sentence start can end before it.
         let upto = if sorted {
-            citations.partition_point(|c| c.range.start <= s.range.start)
+            partition_near(citations, from_sentence, |c| c.range.start <= s.range.start)
         } else {
             citations.len()
         };
@@ -855,137 +684,39 @@ fn lookup<'c>(
             .iter()
             .rfind(|c| c.range.end <= s.range.start && !is_reference_entry(prose, c))
         {
-            return vec![c];
+            return (vec![c], Some(true));
         }
     }
-    Vec::new()
+    (Vec::new(), Some(anaphoric))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Dice coefficient of two sorted, deduplicated bigram lists.
-    fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
-        if a.is_empty() || b.is_empty() {
-            return 0.0;
-        }
-        let (mut i, mut j, mut common) = (0, 0, 0usize);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    common += 1;
-                    i += 1;
-                    j += 1;
-                }
+/// `citations.partition_point(pred)`, searched outwards from `near`: the
+/// distance doubles until the point is passed, then halves.
+fn partition_near(citations: &[Citation], near: usize, pred: impl Fn(&Citation) -> bool) -> usize {
+    let near = near.min(citations.len());
+    let (mut lo, mut hi) = (0, citations.len());
+    if citations.get(near).is_some_and(&pred) {
+        let mut step = 1;
+        lo = near + 1;
+        while let Some(c) = citations.get(near + step) {
+            if !pred(c) {
+                hi = near + step;
+                break;
             }
+            lo = near + step + 1;
+            step *= 2;
         }
-        2.0 * common as f64 / (a.len() + b.len()) as f64
-    }
-
-    /// Scoring every title, as `closest` did before it had postings.
-    fn closest_brute<'t>(
-        titles: &'t TitleIndex,
-        grams: &[(char, char)],
-    ) -> Option<(f64, &'t String)> {
-        let n = grams.len();
-        titles
-            .fuzzy
-            .iter()
-            .filter(|(g, _)| 5 * n.min(g.len()) >= 3 * n.max(g.len()))
-            .map(|(g, id)| (dice(grams, g), id))
-            .fold(None::<(f64, &String)>, |best, (score, id)| match best {
-                Some((b, _)) if b >= score => best,
-                _ => Some((score, id)),
-            })
-    }
-
-    #[test]
-    fn closest_title_matches_scoring_every_title() {
-        let registry = Registry::builtin();
-        let titles = TitleIndex::new(&registry);
-        let mut scratch = Scratch::default();
-        let mut phrases: Vec<String> = Vec::new();
-        for e in registry.entries() {
-            let t: Vec<char> = e.title.chars().collect();
-            phrases.push(e.title.clone());
-            // Cut, shortened and edited forms of every title.
-            phrases.push(t[..t.len() * 2 / 3].iter().collect());
-            phrases.push(t[t.len() / 4..].iter().collect());
-            phrases.push(
-                t.iter()
-                    .map(|&c| if c == 'の' { 'が' } else { c })
-                    .collect(),
-            );
-        }
-        phrases.push("患者様の声をご紹介します".into());
-        phrases.push("エクソソームを用いた再生医療の最前線".into());
-        let mut matched = 0;
-        for phrase in &phrases {
-            let grams = bigrams(phrase);
-            let brute = closest_brute(&titles, &grams).filter(|(s, _)| *s > 0.0);
-            let fast = titles.closest(&grams, &mut scratch);
-            assert_eq!(fast, brute, "{phrase}");
-            matched += usize::from(fast.is_some_and(|(s, _)| s >= 0.75));
-        }
-        assert!(matched >= registry.entries().len(), "{matched}");
-    }
-    use crate::markup::{markdown, text};
-
-    fn cites(src: &str, md: bool) -> Vec<Citation> {
-        let registry = Registry::builtin();
-        let titles = TitleIndex::new(&registry);
-        let prose = if md {
-            markdown::extract(src)
-        } else {
-            text::extract(src)
-        };
-        extract(&prose, &registry, &titles)
-    }
-
-    #[test]
-    fn author_year_forms_resolve() {
-        for s in [
-            "効果がある（Cho et al., 2018）。",
-            "Choら（2018）によると",
-            "Cho et al. (2018)",
-        ] {
-            let c = cites(s, false);
-            assert_eq!(c.len(), 1, "{s}: {c:?}");
-            assert_eq!(c[0].id.as_deref(), Some("cho2018_scrt_ascexo_ad"), "{s}");
-        }
-        let c = cites("田中ら, 2021 の研究", false);
-        assert_eq!(c[0].kind, CitationKind::AuthorYear);
-        assert_eq!(c[0].id, None);
-    }
-
-    #[test]
-    fn identifiers_and_links_resolve() {
-        for s in [
-            "PMID: 29996938",
-            "PMC6042362",
-            "doi:10.1186/s13287-018-0939-5",
-            "https://doi.org/10.1186/s13287-018-0939-5",
-            "[論文](https://pubmed.ncbi.nlm.nih.gov/29996938/)",
-        ] {
-            let c = cites(s, true);
-            assert!(
-                c.iter()
-                    .any(|c| c.id.as_deref() == Some("cho2018_scrt_ascexo_ad")),
-                "{s}: {c:?}"
-            );
+    } else {
+        hi = near;
+        let mut step = 1;
+        while let Some(i) = near.checked_sub(step) {
+            if pred(&citations[i]) {
+                lo = i + 1;
+                break;
+            }
+            hi = i;
+            step *= 2;
         }
     }
-
-    #[test]
-    fn footnotes_resolve_to_their_definitions() {
-        let c = cites("効果があります[^1]。\n\n[^1]: Cho et al., 2018\n", true);
-        let f = c.iter().find(|c| c.kind == CitationKind::Footnote).unwrap();
-        assert_eq!(f.id.as_deref(), Some("cho2018_scrt_ascexo_ad"));
-        let c = cites("効果があります※1。\n\n※1 PMID: 29996938\n", false);
-        let f = c.iter().find(|c| c.kind == CitationKind::Footnote).unwrap();
-        assert_eq!(f.id.as_deref(), Some("cho2018_scrt_ascexo_ad"));
-    }
+    lo + citations[lo..hi].partition_point(&pred)
 }
