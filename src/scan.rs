@@ -37,6 +37,9 @@ use std::sync::OnceLock;
 // Generated: long lines and data, not code to format.
 #[rustfmt::skip]
 mod index;
+mod prog;
+
+use prog::Prog;
 
 /// Slots of the first-character tables; a collision only costs a search.
 const SINGLE_BITS: u32 = 12;
@@ -96,6 +99,8 @@ pub(crate) struct IndexedUnit {
     pub(crate) starts: Option<&'static [&'static str]>,
     /// The last one or two; `None`: any (or not listed: whole patterns).
     pub(crate) ends: Option<&'static [&'static str]>,
+    /// Its backtracking program ([`Prog::encode`]); empty when it has none.
+    pub(crate) prog: &'static str,
 }
 
 /// A pattern of the built-in rules or vocabulary, split into units.
@@ -111,6 +116,14 @@ struct UnitPlan {
     source: Cow<'static, str>,
     starts: Option<Vec<Key>>,
     ends: Option<Vec<Key>>,
+    prog: PlannedProg,
+}
+
+/// A unit's program: generated text to decode on first use, or compiled
+/// from the pattern just parsed.
+enum PlannedProg {
+    Text(&'static str),
+    Built(Option<Prog>),
 }
 
 /// A key from its one or two characters.
@@ -155,6 +168,7 @@ fn plan(pattern: &str, case_insensitive: bool, within: bool) -> Result<Vec<UnitP
                 source: Cow::Borrowed(u.source),
                 starts: u.starts.and_then(keys),
                 ends: u.ends.and_then(keys),
+                prog: PlannedProg::Text(u.prog),
             })
             .collect());
     }
@@ -186,12 +200,26 @@ fn parse_plan(
             source: Cow::Owned(unit.to_string()),
             starts: prefixes(unit),
             ends: within.then(|| endings(unit)).flatten(),
+            prog: PlannedProg::Built(Prog::new(unit)),
         })
         .collect())
 }
 
-/// Search state of every unit for one thread.
-type Caches = Vec<Option<Cache>>;
+/// Search state of every unit for one thread, kept from document to
+/// document.
+struct Caches {
+    dfa: Vec<Option<Cache>>,
+    /// Backtracking steps each unit's searches have taken on this thread.
+    steps: Vec<u32>,
+}
+
+/// Backtracking steps after which a unit's searches on a thread go to its
+/// lazy DFA. Both engines give the same answers. The backtracker needs no
+/// compiling and settles most searches in a few steps, so a small file is
+/// linted without building any automaton; a unit searched thousands of
+/// times (every number on a long page) has by then spent about what its DFA
+/// costs to build, and the warm DFA answers it faster.
+const DFA_AFTER_STEPS: u32 = 5_000;
 type CacheFn = Box<dyn Fn() -> Caches + Send + Sync>;
 
 /// Search state for one thread; get one per document with
@@ -215,6 +243,11 @@ struct Unit {
     /// The pattern the unit belongs to.
     owner: u32,
     source: Cow<'static, str>,
+    /// The backtracker that answers most searches (see [`prog`]); `None`
+    /// when the unit uses something it does not model.
+    prog: OnceLock<Option<Prog>>,
+    /// The generated program text, decoded into `prog` on first use.
+    prog_text: &'static str,
     dfa: OnceLock<Option<DFA>>,
     /// Does every search the DFA cannot (a Unicode word boundary next to
     /// non-ASCII text), with the same semantics; built only if needed.
@@ -244,6 +277,18 @@ pub(crate) struct StartScanner {
     always: Vec<u32>,
     endings: Option<Endings>,
     pool: Pool<Caches, CacheFn>,
+    /// Which engines answer: both as [`DFA_AFTER_STEPS`] decides, or (to
+    /// test one against the other) only one.
+    #[cfg(test)]
+    engines: Engines,
+}
+
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engines {
+    Both,
+    DfaOnly,
+    ProgOnly,
 }
 
 impl StartScanner {
@@ -297,9 +342,15 @@ impl StartScanner {
                         true,
                     );
                 }
+                let (prog, prog_text) = match unit.prog {
+                    PlannedProg::Built(p) => (OnceLock::from(p), ""),
+                    PlannedProg::Text(t) => (OnceLock::new(), t),
+                };
                 units.push(Unit {
                     owner: pid as u32,
                     source: unit.source,
+                    prog,
+                    prog_text,
                     dfa: OnceLock::new(),
                     fallback: OnceLock::new(),
                 });
@@ -312,7 +363,10 @@ impl StartScanner {
             unbounded,
         });
         let n = units.len();
-        let make: CacheFn = Box::new(move || (0..n).map(|_| None).collect());
+        let make: CacheFn = Box::new(move || Caches {
+            dfa: (0..n).map(|_| None).collect(),
+            steps: vec![0; n],
+        });
         Ok(StartScanner {
             units,
             single: Table::new(1 << SINGLE_BITS, &mut single),
@@ -321,6 +375,8 @@ impl StartScanner {
             always,
             endings,
             pool: Pool::new(make),
+            #[cfg(test)]
+            engines: Engines::Both,
         })
     }
 
@@ -507,9 +563,24 @@ impl StartScanner {
         limit: usize,
     ) -> Option<usize> {
         let unit = &self.units[u];
+        let spent = &mut caches.steps[u];
+        #[cfg(test)]
+        match self.engines {
+            Engines::DfaOnly => *spent = u32::MAX,
+            Engines::ProgOnly => *spent = 0,
+            Engines::Both => {}
+        }
+        if *spent < DFA_AFTER_STEPS {
+            let prog = unit.prog.get_or_init(|| Prog::decode(unit.prog_text));
+            if let Some(prog) = prog {
+                if let Ok(end) = prog.find(text, p, limit, spent) {
+                    return end;
+                }
+            }
+        }
         let input = Input::new(text).span(p..limit).anchored(Anchored::Yes);
         if let Some(dfa) = unit.dfa.get_or_init(|| build_dfa(&unit.source)) {
-            let cache = caches[u].get_or_insert_with(|| dfa.create_cache());
+            let cache = caches.dfa[u].get_or_insert_with(|| dfa.create_cache());
             if let Ok(m) = dfa.try_search_fwd(cache, &input) {
                 return m.map(|m| m.offset());
             }
@@ -707,10 +778,14 @@ pub(crate) fn generate_index(patterns: &[(&str, bool, bool)]) -> Result<String, 
         for u in &units {
             writeln!(
                 out,
-                "            U {{\n                source: {:?},\n                starts: {},\n                ends: {},\n            }},",
+                "            U {{\n                source: {:?},\n                starts: {},\n                ends: {},\n                prog: {:?},\n            }},",
                 u.source,
                 keys(&u.starts),
-                keys(&u.ends)
+                keys(&u.ends),
+                match &u.prog {
+                    PlannedProg::Built(Some(p)) => p.encode(),
+                    _ => String::new(),
+                }
             )
             .expect("write to String");
         }
@@ -853,6 +928,60 @@ mod tests {
             all.push((p, x, y))
         });
         assert!(all.len() >= 10, "{all:?}");
+    }
+
+    /// Every built-in unit's backtracking program (from the generated text)
+    /// answers every search as its automaton does: the claim scanner and the
+    /// vocabulary tagger run over the whole corpus with each engine alone.
+    #[test]
+    fn programs_agree_with_automata() {
+        let rules = crate::rules::RuleSet::builtin();
+        let registry = crate::registry::Registry::builtin();
+        let claims = crate::claims::scanner_patterns(&rules);
+        let vocab = registry.vocabulary().scanner_patterns();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut text = String::new();
+        for dir in ["markdown", "html", "text"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            paths.sort();
+            for p in paths {
+                text.push_str(&std::fs::read_to_string(p).unwrap_or_default());
+            }
+        }
+        for (patterns, within) in [(claims, true), (vocab, false)] {
+            let run = |engines: Engines| {
+                let mut s = if within {
+                    StartScanner::new_within(&patterns).unwrap()
+                } else {
+                    StartScanner::new(&patterns, true).unwrap()
+                };
+                s.engines = engines;
+                let mut cache = s.cache();
+                let mut out = Vec::new();
+                let mut from = 0;
+                for (i, c) in text.char_indices() {
+                    if matches!(c, '。' | '\n' | '！' | '？') {
+                        let end = i + c.len_utf8();
+                        if within {
+                            s.scan_within(&mut cache, &text, from..end, |p, x, y| {
+                                out.push((p, x, y))
+                            });
+                        } else {
+                            s.scan(&mut cache, &text, from..end, |p, x, y| out.push((p, x, y)));
+                        }
+                        from = end;
+                    }
+                }
+                out
+            };
+            let prog = run(Engines::ProgOnly);
+            assert!(prog.len() > 500, "{}", prog.len());
+            assert_eq!(prog, run(Engines::DfaOnly), "within={within}");
+        }
     }
 
     /// The generated index lists exactly what parsing the built-in patterns
