@@ -8,7 +8,7 @@
 //! most one step.
 
 use crate::prose::Prose;
-use crate::rules::{Category, Lexicon, RuleSet};
+use crate::rules::{Category, LazyRegex, Lexicon, RuleSet};
 use crate::scan::StartScanner;
 use crate::segment::Sentence;
 use serde::Serialize;
@@ -117,7 +117,6 @@ pub fn detect_with(
             .lexicon
             .not_claims
             .find_iter(text)
-            .map(|m| m.range())
             .chain(title_masks(text))
             .chain(reference_entries(text, sentences)),
     );
@@ -148,7 +147,7 @@ pub fn detect_with(
         if let Some(ex) = &rules.rules[ri].exceptions {
             if exceptions_for != Some((ri, si)) {
                 exceptions.clear();
-                exceptions.extend(ex.get().find_iter(s_text).map(|x| x.range()));
+                exceptions.extend(ex.find_iter(s_text));
                 exceptions_for = Some((ri, si));
             }
             if exceptions
@@ -389,25 +388,42 @@ fn drop_attribution_testimonials(
     }
 }
 
-fn attribution_only() -> &'static regex::Regex {
-    static R: OnceLock<regex::Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        regex::Regex::new(
-            r"^[（(]?\s*[0-9０-９一二三四五六七八九十]+\s*(?:代|歳|才)[^（）()。！？\n]{0,16}[）)]?$",
-        )
-        .expect("constant regex")
-    })
+fn attribution_only() -> &'static LazyRegex {
+    &fixed()[0]
 }
 
 /// Wording that stresses how fast an effect comes.
-fn speed_emphasis() -> &'static regex::Regex {
-    static R: OnceLock<regex::Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        regex::Regex::new(
-            r"たった|わずか|僅か|最短|即効|速効|すぐ|早(?:く|い|ければ|期)|直後|翌日|当日",
-        )
-        .expect("constant regex")
-    })
+fn speed_emphasis() -> &'static LazyRegex {
+    &fixed()[1]
+}
+
+/// The fixed patterns of the claim filters below.
+const FIXED: [&str; 7] = [
+    // 0: an attribution alone: （40代男性・会社員）.
+    r"^[（(]?\s*[0-9０-９一二三四五六七八九十]+\s*(?:代|歳|才)[^（）()。！？\n]{0,16}[）)]?$",
+    // 1: wording that stresses speed.
+    r"たった|わずか|僅か|最短|即効|速効|すぐ|早(?:く|い|ければ|期)|直後|翌日|当日",
+    // 2: a quote.
+    r"「[^「」\n]{1,120}」|『[^『』\n]{1,120}』",
+    // 3: what says the quote after it is a title.
+    r"(?:タイトル|題名|表題|論文名|書名|標題|見出し|論文|文献|報告書|事務連絡|通知|声明|ガイドライン|ガイダンス|指針)(?:は|が|の|:|：)?\s*$",
+    // 4: what says the quote before it is a title.
+    r"^\s*(?:(?:と|って)(?:いう|いった|題する|題した|題された)?(?:ような|よう?な)?(?:タイトル|題名|表題|論文|研究|報告書?|文書|声明|通知|記事|書籍|本|資料|事務連絡|ガイドライン|ガイダンス|広告|表現|宣伝|文言|言葉|キャッチコピー|謳い文句|うたい文句|誇大)|と題|など(?:の|と(?:いう|いった))(?:広告|表現|宣伝|文言|言葉)|を(?:公表|発表|発行|出版|公開|策定|作成|刊行|発出)|に(?:掲載|発表)|(?:令和|平成|昭和)|[0-9０-９]{4}|[（(][^）)\n]{0,40}?(?:et al|ら[,，、\s]*[0-9０-９]{4}|[0-9０-９]{4}|令和|平成)[^）)\n]{0,20}[）)])",
+    // 5: a reference-list entry.
+    r"(?i)\bdoi\b|PMID|PMC[0-9]|et al\.|[0-9]{4};\s*[0-9]+|\bVol\.|\bpp\.",
+    // 6: the wording is only mentioned.
+    r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう|断言する|宣伝する|言い切る|約束する|保証する)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大|クリニック|医院|病院|医師|業者|サイト|記事)|^[^。！？!?\n]{0,30}?(?:なんて|などと?いう|なんていう)(?:こと|話|うまい話)(?:は|も)?(?:絶対に?|決して|一切|全く|まったく)?(?:ない|ありません|ありえ|あり得|ございません)",
+];
+
+fn fixed() -> &'static [LazyRegex; 7] {
+    static R: OnceLock<[LazyRegex; 7]> = OnceLock::new();
+    R.get_or_init(|| FIXED.map(|p| LazyRegex::new(p.to_string(), 1 << 24)))
+}
+
+/// The sources of the fixed patterns, for the generated programs.
+#[cfg(test)]
+pub(crate) fn fixed_patterns() -> &'static [&'static str] {
+    &FIXED
 }
 
 /// Titles of cited works, notices and guidelines in 「」 or 『』: a claim
@@ -416,28 +432,14 @@ fn speed_emphasis() -> &'static regex::Regex {
 /// 「…」という論文, 「…」（Cho et al., 2018）, 「…」令和6年7月31日, 「…」を公表.
 /// A quote followed by という広告/表現 only mentions the wording.
 fn title_masks(text: &str) -> Vec<Range<usize>> {
-    static Q: OnceLock<[regex::Regex; 3]> = OnceLock::new();
-    let [quote, before, after] = Q.get_or_init(|| {
-        [
-            regex::Regex::new(r"「[^「」\n]{1,120}」|『[^『』\n]{1,120}』").expect("constant regex"),
-            regex::Regex::new(
-                r"(?:タイトル|題名|表題|論文名|書名|標題|見出し|論文|文献|報告書|事務連絡|通知|声明|ガイドライン|ガイダンス|指針)(?:は|が|の|:|：)?\s*$",
-            )
-            .expect("constant regex"),
-            regex::Regex::new(
-                r"^\s*(?:(?:と|って)(?:いう|いった|題する|題した|題された)?(?:ような|よう?な)?(?:タイトル|題名|表題|論文|研究|報告書?|文書|声明|通知|記事|書籍|本|資料|事務連絡|ガイドライン|ガイダンス|広告|表現|宣伝|文言|言葉|キャッチコピー|謳い文句|うたい文句|誇大)|と題|など(?:の|と(?:いう|いった))(?:広告|表現|宣伝|文言|言葉)|を(?:公表|発表|発行|出版|公開|策定|作成|刊行|発出)|に(?:掲載|発表)|(?:令和|平成|昭和)|[0-9０-９]{4}|[（(][^）)\n]{0,40}?(?:et al|ら[,，、\s]*[0-9０-９]{4}|[0-9０-９]{4}|令和|平成)[^）)\n]{0,20}[）)])",
-            )
-            .expect("constant regex"),
-        ]
-    });
+    let [_, _, quote, before, after, _, _] = fixed();
     quote
         .find_iter(text)
         .filter(|m| {
-            let head = &text[..m.start()];
+            let head = &text[..m.start];
             let head = &head[head.char_indices().rev().nth(11).map_or(0, |(i, _)| i)..];
-            before.is_match(head) || after.is_match(&text[m.end()..])
+            before.is_match(head) || after.is_match(&text[m.end..])
         })
-        .map(|m| m.range())
         .collect()
 }
 
@@ -445,11 +447,7 @@ fn title_masks(text: &str) -> Vec<Range<usize>> {
 /// dermatitis（…を軽減する）. Stem Cell Res Ther. 2018;9:187. doi:…): the
 /// whole sentence is citation material.
 fn reference_entries(text: &str, sentences: &[Sentence]) -> Vec<Range<usize>> {
-    static R: OnceLock<regex::Regex> = OnceLock::new();
-    let marker = R.get_or_init(|| {
-        regex::Regex::new(r"(?i)\bdoi\b|PMID|PMC[0-9]|et al\.|[0-9]{4};\s*[0-9]+|\bVol\.|\bpp\.")
-            .expect("constant regex")
-    });
+    let marker = &fixed()[5];
     sentences
         .iter()
         .filter(|s| {
@@ -572,7 +570,7 @@ fn classify_in(
     // Markers inside the claim itself (論文で実証) are the claim, not a report of it.
     let reported = marks
         .reported
-        .get_or_insert_with(|| lex.reported.find_iter(s).map(|m| m.range()).collect());
+        .get_or_insert_with(|| lex.reported.find_iter(s).collect());
     if reported
         .iter()
         .any(|m| m.end <= rel.start || m.start >= rel.end)
@@ -588,14 +586,7 @@ fn classify_in(
 /// The claim is only mentioned as someone's wording: 副作用の心配がないという説明は,
 /// 髪が生えるといった宣伝, 「必ず生える」という広告, 誰でも生える、なんてことはありません.
 fn mentioned(after: &str) -> bool {
-    static R: OnceLock<regex::Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        regex::Regex::new(
-            r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう|断言する|宣伝する|言い切る|約束する|保証する)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大|クリニック|医院|病院|医師|業者|サイト|記事)|^[^。！？!?\n]{0,30}?(?:なんて|などと?いう|なんていう)(?:こと|話|うまい話)(?:は|も)?(?:絶対に?|決して|一切|全く|まったく)?(?:ない|ありません|ありえ|あり得|ございません)",
-        )
-        .expect("constant regex")
-    })
-    .is_match(after)
+    fixed()[6].is_match(after)
 }
 
 /// Whether `pos` sits inside 「…」 that quotes someone's words rather than
@@ -804,6 +795,7 @@ mod tests {
                     let mut v: Vec<Range<usize>> = rules
                         .lexicon
                         .not_claims
+                        .get()
                         .find_iter(text)
                         .map(|m| m.range())
                         .collect();

@@ -4,11 +4,14 @@
 //! modality markers (negation, hedges, questions…). Everything is compiled
 //! once into a [`RuleSet`]; the built-ins are embedded in the binary.
 
+use crate::scan::prog::{FirstChars, Prog};
 use crate::yaml::{self, YamlError};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 /// The claim categories, named as in the JSON output and the registry.
@@ -183,15 +186,43 @@ pub struct Rule {
     pub(crate) exceptions: Option<LazyRegex>,
 }
 
-/// A regex compiled on first use. The claim scanner compiles the rules'
-/// patterns itself, so the joined per-rule regexes are needed only on slow
-/// paths; compiling them eagerly cost most of the start-up time.
-#[derive(Debug, Clone)]
+/// A regex compiled on first use, and for the built-in patterns also a
+/// backtracking program generated ahead of time (see `crate::scan`).
+///
+/// Compiling a regex (its NFAs, prefilters, lazy DFA) was most of the
+/// start-up of a run on a small file, though a small file asks each marker
+/// a few questions about a few short strings. The program answers those
+/// with no compiling; once a pattern has done a fair amount of work on it
+/// (a long page), the regex is compiled and answers from then on, as it is
+/// faster over long texts. Both give regex's leftmost-first matches.
+#[derive(Debug)]
 pub struct LazyRegex {
     source: String,
     size_limit: usize,
     case_insensitive: bool,
     cell: OnceLock<Regex>,
+    /// The generated program, the first characters of its matches, and
+    /// whether they all start at the start of the text.
+    prog: OnceLock<Option<(Prog, Option<FirstChars>, bool)>>,
+    /// Positions tried plus steps taken by the program so far.
+    work: AtomicU32,
+}
+
+/// Work after which a pattern's regex is compiled and used instead of its
+/// program: a few milliseconds of backtracking, about what compiling costs.
+const REGEX_AFTER_WORK: u32 = 1_000_000;
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> LazyRegex {
+        LazyRegex {
+            source: self.source.clone(),
+            size_limit: self.size_limit,
+            case_insensitive: self.case_insensitive,
+            cell: self.cell.clone(),
+            prog: OnceLock::new(),
+            work: AtomicU32::new(0),
+        }
+    }
 }
 
 impl LazyRegex {
@@ -201,12 +232,106 @@ impl LazyRegex {
             size_limit,
             case_insensitive: false,
             cell: OnceLock::new(),
+            prog: OnceLock::new(),
+            work: AtomicU32::new(0),
         }
     }
 
     pub(crate) fn case_insensitive(mut self, yes: bool) -> LazyRegex {
         self.case_insensitive = yes;
         self
+    }
+
+    /// Whether the pattern matches somewhere in `hay`.
+    pub fn is_match(&self, hay: &str) -> bool {
+        match self.program() {
+            Some(p) => self.find_with(p, hay, 0).is_some(),
+            None => self.get().is_match(hay),
+        }
+    }
+
+    /// The pattern's successive non-overlapping matches in `hay`, as
+    /// `Regex::find_iter` gives them.
+    pub fn find_iter<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+        let prog = self.program();
+        let mut at = 0;
+        let mut regex = None;
+        std::iter::from_fn(move || {
+            if let Some(it) = regex.as_mut() {
+                return Iterator::next(it).map(|m: regex::Match<'a>| m.range());
+            }
+            match prog {
+                Some(p) => {
+                    let m = self.find_with(p, hay, at)?;
+                    // Programs exist only for patterns that cannot match
+                    // nothing, so every match moves on.
+                    at = m.end;
+                    Some(m)
+                }
+                None => {
+                    let it = regex.insert(self.get().find_iter(hay));
+                    Iterator::next(it).map(|m| m.range())
+                }
+            }
+        })
+    }
+
+    /// The program, while it is still the engine of choice.
+    fn program(&self) -> Option<&(Prog, Option<FirstChars>, bool)> {
+        if self.cell.get().is_some() || self.work.load(Ordering::Relaxed) > REGEX_AFTER_WORK {
+            return None;
+        }
+        self.prog
+            .get_or_init(|| {
+                let text = crate::scan::builtin_prog(&self.source, self.case_insensitive)?;
+                let prog = Prog::decode(text)?;
+                let first = prog.first_chars();
+                let anchored = prog.anchored_at_start();
+                Some((prog, first, anchored))
+            })
+            .as_ref()
+    }
+
+    /// The leftmost-first match at or after `from`.
+    fn find_with(
+        &self,
+        (prog, first, anchored): &(Prog, Option<FirstChars>, bool),
+        hay: &str,
+        from: usize,
+    ) -> Option<Range<usize>> {
+        let mut steps = 0u32;
+        let mut tried = 0u32;
+        let mut found = None;
+        let mut fell_back = false;
+        for (i, c) in hay.get(from..).unwrap_or_default().char_indices() {
+            let at = from + i;
+            if *anchored && at > 0 {
+                break;
+            }
+            if first.as_ref().is_some_and(|f| !f.has(c)) {
+                continue;
+            }
+            tried += 1;
+            match prog.find(hay, at, hay.len(), &mut steps) {
+                Ok(Some(end)) => {
+                    found = Some(at..end);
+                    break;
+                }
+                Ok(None) => {}
+                // Too deep for the program: the regex goes on from here,
+                // no earlier position having matched.
+                Err(_) => {
+                    fell_back = true;
+                    found = self.get().find_at(hay, at).map(|m| m.range());
+                    break;
+                }
+            }
+        }
+        if !fell_back {
+            self.work
+                .fetch_add(tried.saturating_add(steps), Ordering::Relaxed);
+        }
+        found
     }
 
     fn build(&self) -> Result<Regex, regex::Error> {
@@ -240,6 +365,44 @@ impl LazyRegex {
     }
 }
 
+/// The built-in regexes that get generated programs (see `crate::scan`),
+/// as (source, case-insensitive): the lexicon's markers, the rules'
+/// exceptions, the vocabulary's patterns and the claim filters' fixed
+/// patterns.
+#[cfg(test)]
+pub(crate) fn builtin_regexes<'a>(
+    rules: &'a RuleSet,
+    registry: &'a crate::registry::Registry,
+) -> Vec<(&'a str, bool)> {
+    let lex = &rules.lexicon;
+    let mut out: Vec<&LazyRegex> = vec![
+        &lex.negation,
+        &lex.clause_negation,
+        &lex.question,
+        &lex.hedge,
+        &lex.reported,
+        &lex.conditional,
+        &lex.quote_context,
+        &lex.experience,
+        &lex.not_claims,
+    ];
+    out.extend(&lex.negation_exceptions);
+    out.extend(lex.scope.iter().map(|(_, re)| re));
+    out.extend(rules.rules.iter().filter_map(|r| r.exceptions.as_ref()));
+    let vocab = registry
+        .vocabulary()
+        .terms()
+        .iter()
+        .flat_map(|t| &t.patterns);
+    out.extend(vocab);
+    let mut list: Vec<(&str, bool)> = out
+        .into_iter()
+        .map(|re| (re.as_str(), re.case_insensitive))
+        .collect();
+    list.extend(crate::claims::fixed_patterns().iter().map(|&p| (p, false)));
+    list
+}
+
 impl Rule {
     pub fn code(&self) -> &str {
         &self.file.code
@@ -271,17 +434,17 @@ struct LexiconFile {
 /// Compiled modality markers.
 #[derive(Debug, Clone)]
 pub struct Lexicon {
-    pub(crate) negation: Regex,
-    pub(crate) clause_negation: Regex,
-    pub(crate) negation_exceptions: Option<Regex>,
-    pub(crate) question: Regex,
-    pub(crate) hedge: Regex,
-    pub(crate) reported: Regex,
-    pub(crate) conditional: Regex,
-    pub(crate) quote_context: Regex,
-    pub(crate) experience: Regex,
-    pub(crate) scope: Vec<(String, Regex)>,
-    pub(crate) not_claims: Regex,
+    pub(crate) negation: LazyRegex,
+    pub(crate) clause_negation: LazyRegex,
+    pub(crate) negation_exceptions: Option<LazyRegex>,
+    pub(crate) question: LazyRegex,
+    pub(crate) hedge: LazyRegex,
+    pub(crate) reported: LazyRegex,
+    pub(crate) conditional: LazyRegex,
+    pub(crate) quote_context: LazyRegex,
+    pub(crate) experience: LazyRegex,
+    pub(crate) scope: Vec<(String, LazyRegex)>,
+    pub(crate) not_claims: LazyRegex,
 }
 
 /// A problem loading rules.
@@ -439,12 +602,12 @@ impl RuleSet {
         let lex: LexiconFile = yaml::from_str(lexicon.0, lexicon.1).map_err(|e| vec![e.into()])?;
         let macros = lex.macros.clone();
         let expand = |p: &str| expand_macros(p, &macros);
-        let mut compile_list = |what: &str, list: &[String]| -> Option<Regex> {
+        let mut compile_list = |what: &str, list: &[String]| -> Option<LazyRegex> {
             if list.is_empty() {
                 return None;
             }
-            match compile_alternation(list.iter().map(|p| expand(p)), true) {
-                Ok(r) => Some(r.get().clone()),
+            match compile_alternation(list.iter().map(|p| expand(p)), validate) {
+                Ok(r) => Some(r),
                 Err(message) => {
                     errors.push(RuleError {
                         origin: lexicon.0.to_string(),
@@ -456,7 +619,7 @@ impl RuleSet {
                 }
             }
         };
-        let never = || Regex::new(r"[^\s\S]").expect("constant regex");
+        let never = || LazyRegex::new(r"[^\s\S]".to_string(), REGEX_SIZE_LIMIT);
         let negation = compile_list("negation", &lex.negation).unwrap_or_else(never);
         let clause_negation =
             compile_list("clause-negation", &lex.clause_negation).unwrap_or_else(never);
@@ -678,6 +841,56 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The generated programs of the built-in regexes find what the regexes
+    /// find, over every text of the corpus, each sentence, and the
+    /// stretches classify asks about (the rest of a sentence from each
+    /// character, the part before it).
+    #[test]
+    fn programs_find_what_regexes_find() {
+        let rules = RuleSet::builtin();
+        let registry = crate::registry::Registry::builtin();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut texts = Vec::new();
+        for dir in ["markdown", "html", "text"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+                texts.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        let mut with_program = 0;
+        let mut checked = 0;
+        for (src, ci) in builtin_regexes(&rules, &registry) {
+            if crate::scan::builtin_prog(src, ci).is_none() {
+                continue;
+            }
+            with_program += 1;
+            let regex = RegexBuilder::new(src).case_insensitive(ci).build().unwrap();
+            for text in &texts {
+                let fresh = || LazyRegex::new(src.to_string(), 1 << 24).case_insensitive(ci);
+                let re = fresh();
+                let want: Vec<Range<usize>> = regex.find_iter(text).map(|m| m.range()).collect();
+                checked += want.len();
+                assert_eq!(re.find_iter(text).collect::<Vec<_>>(), want, "{src}");
+                // The vocabulary's patterns are only run over whole texts.
+                let re = fresh();
+                for line in text.split(['。', '\n']).filter(|_| !ci).step_by(3) {
+                    for (i, _) in line.char_indices().step_by(4) {
+                        for part in [&line[i..], &line[..i]] {
+                            assert_eq!(
+                                re.is_match(part),
+                                regex.is_match(part),
+                                "{src} on {part:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            with_program > 150 && checked > 500,
+            "{with_program} {checked}"
+        );
+    }
 
     #[test]
     fn macros_expand_nested_and_leave_unknown_alone() {

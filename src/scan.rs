@@ -37,7 +37,7 @@ use std::sync::OnceLock;
 // Generated: long lines and data, not code to format.
 #[rustfmt::skip]
 mod index;
-mod prog;
+pub(crate) mod prog;
 
 use prog::Prog;
 
@@ -139,6 +139,19 @@ fn key(s: &str) -> Option<Key> {
 /// tried everywhere, which costs searches, never matches).
 fn keys(list: &[&str]) -> Option<Vec<Key>> {
     list.iter().map(|s| key(s)).collect()
+}
+
+/// The generated program of a built-in regex (lexicon, rule exceptions,
+/// vocabulary, the claim filters' fixed patterns), by source and flag.
+pub(crate) fn builtin_prog(source: &str, case_insensitive: bool) -> Option<&'static str> {
+    static MAP: OnceLock<HashMap<(&'static str, bool), &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        (index::REGEXES.iter())
+            .map(|&(src, ci, prog)| ((src, ci), prog))
+            .collect()
+    })
+    .get(&(source, case_insensitive))
+    .copied()
 }
 
 /// The generated entries by pattern text.
@@ -746,7 +759,10 @@ fn prefixes(hir: &Hir) -> Option<Vec<Key>> {
 /// The generated index (`src/scan/index.rs`) for `patterns`, given as
 /// (pattern, case-insensitive, within): Rust source.
 #[cfg(test)]
-pub(crate) fn generate_index(patterns: &[(&str, bool, bool)]) -> Result<String, String> {
+pub(crate) fn generate_index(
+    patterns: &[(&str, bool, bool)],
+    regexes: &[(&str, bool)],
+) -> Result<String, String> {
     use std::fmt::Write;
     let keys = |k: &Option<Vec<Key>>| match k {
         None => "None".to_string(),
@@ -790,6 +806,26 @@ pub(crate) fn generate_index(patterns: &[(&str, bool, bool)]) -> Result<String, 
             .expect("write to String");
         }
         out.push_str("        ],\n    },\n");
+    }
+    out.push_str("];\n\n/// (source, case-insensitive, program) of other built-in regexes.\npub(super) static REGEXES: &[(&str, bool, &str)] = &[\n");
+    let mut seen = std::collections::HashSet::new();
+    for &(src, ci) in regexes {
+        if !seen.insert((src, ci)) {
+            continue;
+        }
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(ci)
+            .build()
+            .parse(src)
+            .map_err(|e| e.to_string())?;
+        // Unanchored searches step past every match; one that may be
+        // empty is left to the regex.
+        if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+            continue;
+        }
+        if let Some(prog) = Prog::new(&hir) {
+            writeln!(out, "    ({src:?}, {ci}, {:?}),", prog.encode()).expect("write to String");
+        }
     }
     out.push_str("];\n");
     Ok(out)
@@ -1004,7 +1040,8 @@ mod tests {
                 .into_iter()
                 .map(|p| (p, true, false)),
         );
-        let generated = generate_index(&patterns).unwrap();
+        let regexes = crate::rules::builtin_regexes(&rules, &registry);
+        let generated = generate_index(&patterns, &regexes).unwrap();
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scan/index.rs");
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if generated != current {

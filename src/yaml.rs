@@ -110,6 +110,49 @@ pub struct Outline {
     len: usize,
 }
 
+/// Whether the root of `text` may be a sequence: its first token, after
+/// blank and comment lines, directives and `---`, opens one (`- `, `[`) or
+/// could come before one (a tag or an anchor). `false` is certain.
+pub fn may_be_sequence(text: &str) -> bool {
+    for line in text.lines() {
+        let t = line.trim_start_matches([' ', '\t', '\u{feff}']);
+        if t.is_empty() || t.starts_with('#') || t.starts_with('%') {
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("---") {
+            if rest.is_empty() || rest.starts_with([' ', '\t']) {
+                let rest = rest.trim_start();
+                if rest.is_empty() || rest.starts_with('#') {
+                    continue;
+                }
+                return may_be_sequence(rest);
+            }
+        }
+        return t.starts_with(['-', '[', '!', '&', '*', '?']);
+    }
+    false
+}
+
+/// An [`Outline`] parsed on first use: most files have nothing to point
+/// at.
+pub struct LazyOutline<'a> {
+    text: &'a str,
+    cell: std::cell::OnceCell<Outline>,
+}
+
+impl<'a> LazyOutline<'a> {
+    pub fn new(text: &'a str) -> LazyOutline<'a> {
+        LazyOutline {
+            text,
+            cell: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn get(&self) -> &Outline {
+        self.cell.get_or_init(|| Outline::parse(self.text))
+    }
+}
+
 impl Outline {
     /// Indexes `text`. Works on any input; unparseable parts are skipped.
     pub fn parse(text: &str) -> Outline {

@@ -312,7 +312,7 @@ impl Registry {
     /// name check).
     pub fn load_str(&mut self, origin: &str, text: &str) -> Result<(), Vec<RegistryError>> {
         let role = role_for(Path::new(origin), false);
-        let errors = self.load_text(origin, text, role);
+        let errors = self.load_text(origin, text, role, false);
         self.reindex();
         into_result(errors)
     }
@@ -323,15 +323,19 @@ impl Registry {
     /// definition or the referring value.
     pub fn check(&self) -> Vec<RegistryError> {
         let mut out = Vec::new();
-        let outlines: Vec<Outline> = self
+        // Parsed only for a file with something to report; looked up per
+        // term and entry (a clone each time made checking a large vocabulary
+        // quadratic).
+        let outlines: Vec<std::cell::OnceCell<Outline>> = self
             .sources
             .iter()
-            .map(|s| Outline::parse(&s.text))
+            .map(|_| std::cell::OnceCell::new())
             .collect();
-        // Looked up per term and entry: a clone each time made checking a
-        // large vocabulary quadratic.
         let empty = Outline::parse("");
-        let outline = |src: usize| outlines.get(src).unwrap_or(&empty);
+        let outline = |src: usize| match (outlines.get(src), self.sources.get(src)) {
+            (Some(cell), Some(s)) => cell.get_or_init(|| Outline::parse(&s.text)),
+            _ => &empty,
+        };
         self.check_vocabulary(&outline, &mut out);
         self.check_entries(&outline, &mut out);
         out
@@ -376,7 +380,7 @@ impl Registry {
         use PathSeg::{Index, Key};
         let mut first: HashMap<&str, &Term> = HashMap::new();
         for t in self.vocabulary.terms() {
-            let o = outline(t.source);
+            let o = || outline(t.source);
             let base = [Key(t.kind.as_str()), Index(t.index)];
             if let Some(prev) = first.get(t.id.as_str()) {
                 let po = outline(prev.source);
@@ -388,7 +392,7 @@ impl Registry {
                 out.push(self.err_at(
                     error::DUPLICATE_ID,
                     t.source,
-                    o,
+                    o(),
                     &[base[0], base[1], Key("id")],
                     format!(
                         "語彙 ID `{}` は既に定義されています（最初の定義: {prev_pos}）",
@@ -404,7 +408,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         t.source,
-                        o,
+                        o(),
                         &path,
                         self.unknown_term_message(t.kind, b),
                     ));
@@ -412,7 +416,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         t.source,
-                        o,
+                        o(),
                         &path,
                         format!("`{}` → `{b}` の broader が循環しています", t.id),
                     ));
@@ -457,7 +461,7 @@ impl Registry {
         use PathSeg::{Index, Key};
         let mut first: HashMap<&str, &Entry> = HashMap::new();
         for e in &self.entries {
-            let o = outline(e.loc.source);
+            let o = || outline(e.loc.source);
             let prefix: Vec<PathSeg<'static>> = e.loc.index.map(Index).into_iter().collect();
             let at = |path: &[PathSeg<'static>]| -> Vec<PathSeg<'static>> {
                 let mut v = prefix.clone();
@@ -472,7 +476,7 @@ impl Registry {
                 out.push(self.err_at(
                     error::DUPLICATE_ID,
                     e.loc.source,
-                    o,
+                    o(),
                     &at(&[Key("id")]),
                     format!(
                         "ID `{}` は既に定義されています（最初の定義: {prev_pos}）",
@@ -487,7 +491,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         e.loc.source,
-                        o,
+                        o(),
                         &at(path),
                         self.unknown_term_message(kind, id),
                     ));
@@ -548,7 +552,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::INCONSISTENT_ENTRY,
                         e.loc.source,
-                        o,
+                        o(),
                         &path,
                         format!("`related` に自分自身 `{r}` が含まれています"),
                     ));
@@ -560,7 +564,7 @@ impl Registry {
                     out.push(self.err_at(
                         error::DANGLING_REFERENCE,
                         e.loc.source,
-                        o,
+                        o(),
                         &path,
                         format!("関連エントリ `{r}` は登録されていません。{hint}"),
                     ));
@@ -635,7 +639,7 @@ impl Registry {
         }
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => errors.extend(self.load_text(&origin, &text, role)),
+                Ok(text) => errors.extend(self.load_text(&origin, &text, role, false)),
                 Err(e) => {
                     let valid = e.utf8_error().valid_up_to();
                     let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -654,7 +658,15 @@ impl Registry {
         }
     }
 
-    fn load_text(&mut self, origin: &str, text: &str, role: FileRole) -> Vec<RegistryError> {
+    /// `builtin`: the embedded files, whose patterns the test suite
+    /// checks, so they are not compiled to be checked at every start.
+    fn load_text(
+        &mut self,
+        origin: &str,
+        text: &str,
+        role: FileRole,
+        builtin: bool,
+    ) -> Vec<RegistryError> {
         let src = self.sources.len();
         self.sources.push(Source {
             name: origin.to_string(),
@@ -681,14 +693,19 @@ impl Registry {
             ));
             return errors;
         }
-        let outline = Outline::parse(text);
+        // The outline (for positions) is parsed only when there is
+        // something to point at, or to tell a list of entries from one.
+        let outline = yaml::LazyOutline::new(text);
         match role {
             FileRole::Vocabulary => match yaml::from_str::<VocabularyFile>(origin, text) {
-                Ok(file) => self.add_vocabulary(file, src, origin, text, &outline, &mut errors),
+                Ok(file) => {
+                    errors.extend(self.add_vocabulary(file, src, origin, text, &outline, builtin))
+                }
                 Err(e) => errors.push(RegistryError::from_yaml(&e, text)),
             },
             FileRole::Entries { check_stem } => {
-                let parsed: Result<Vec<(Option<usize>, Entry)>, _> = if outline.root_is_sequence() {
+                let list = yaml::may_be_sequence(text) && outline.get().root_is_sequence();
+                let parsed: Result<Vec<(Option<usize>, Entry)>, _> = if list {
                     yaml::from_str::<Vec<Entry>>(origin, text).map(|v| {
                         v.into_iter()
                             .enumerate()
@@ -738,10 +755,11 @@ impl Registry {
         src: usize,
         origin: &str,
         text: &str,
-        outline: &Outline,
-        errors: &mut Vec<RegistryError>,
-    ) {
+        outline: &yaml::LazyOutline<'_>,
+        builtin: bool,
+    ) -> Vec<RegistryError> {
         use PathSeg::{Index, Key};
+        let mut errors = Vec::new();
         for (kind, defs) in [
             (TermKind::Intervention, file.interventions),
             (TermKind::Condition, file.conditions),
@@ -750,7 +768,7 @@ impl Registry {
                 let at = |path: &[PathSeg<'_>]| {
                     let mut full = vec![Key(kind.as_str()), Index(index)];
                     full.extend_from_slice(path);
-                    outline.locate(&full).range
+                    outline.get().locate(&full).range
                 };
                 if !validate::is_term_id(&def.id) {
                     errors.push(RegistryError::at(
@@ -784,7 +802,12 @@ impl Registry {
                 }
                 let mut patterns = Vec::new();
                 for (p, src_pat) in def.patterns.iter().enumerate() {
-                    match vocabulary::compile_pattern(src_pat) {
+                    let compiled = if builtin {
+                        Ok(vocabulary::builtin_pattern(src_pat))
+                    } else {
+                        vocabulary::compile_pattern(src_pat)
+                    };
+                    match compiled {
                         Ok(re) => patterns.push(re),
                         Err(msg) => errors.push(RegistryError::at(
                             error::INVALID_PATTERN,
@@ -821,6 +844,7 @@ impl Registry {
                 });
             }
         }
+        errors
     }
 }
 
@@ -832,7 +856,7 @@ fn builtin_cell() -> &'static Registry {
         for (path, text) in builtin::FILES {
             let role = role_for(Path::new(path), true);
             let origin = format!("<builtin>/{}", path.trim_start_matches("rules/"));
-            errors.extend(r.load_text(&origin, text, role));
+            errors.extend(r.load_text(&origin, text, role, true));
         }
         r.reindex();
         errors.extend(r.check());

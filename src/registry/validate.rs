@@ -3,7 +3,7 @@
 
 use super::error::{self, RegistryError};
 use super::schema::{DateText, Entry};
-use crate::yaml::{Outline, PathSeg};
+use crate::yaml::PathSeg;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -142,7 +142,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> &'a str {
 pub(crate) struct EntryLocator<'a> {
     pub(crate) origin: &'a str,
     pub(crate) text: &'a str,
-    pub(crate) outline: &'a Outline,
+    pub(crate) outline: &'a crate::yaml::LazyOutline<'a>,
     /// `Some(i)` when the file is a list of entries.
     pub(crate) index: Option<usize>,
 }
@@ -159,7 +159,7 @@ impl EntryLocator<'_> {
             full.push(PathSeg::Index(i));
         }
         full.extend_from_slice(path);
-        let range = self.outline.locate(&full).range;
+        let range = self.outline.get().locate(&full).range;
         RegistryError::at(code, self.origin, self.text, range, message)
     }
 }

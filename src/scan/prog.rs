@@ -40,10 +40,28 @@ pub(crate) struct Prog {
     root: Node,
 }
 
+/// Literal bytes: borrowed from a generated program's text, or owned when
+/// compiled at run time.
+#[derive(Debug, Clone)]
+enum Lit {
+    Static(&'static [u8]),
+    Owned(Box<[u8]>),
+}
+
+impl std::ops::Deref for Lit {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Lit::Static(b) => b,
+            Lit::Owned(b) => b,
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Node {
     Empty,
-    Bytes(Box<[u8]>),
+    Bytes(Lit),
     Class(CharClass),
     Look(Look),
     /// Alternatives in order of preference.
@@ -82,65 +100,103 @@ impl CharClass {
 /// An alternation. Most branches of the rules' alternations begin with a
 /// literal (`ある`, `伸び(?:る|て)`, `効果`): a trie of those leading
 /// literals finds, in one walk, the few branches worth trying at a position,
-/// instead of trying each of a hundred in turn.
+/// instead of trying each of a hundred in turn. The trie is built the first
+/// time the alternation is tried: a small file reaches few of them.
 #[derive(Debug)]
 struct Alt {
     /// Each branch as its leading literal and the rest.
-    branches: Box<[(Box<[u8]>, Node)]>,
+    branches: Box<[(Lit, Node)]>,
     /// Branches that start with no literal: tried everywhere, in order.
     always: Box<[u32]>,
-    trie: Trie,
+    trie: std::sync::OnceLock<Trie>,
 }
 
-impl Alt {
-    fn new(branches: Vec<(Box<[u8]>, Node)>) -> Alt {
-        let mut always = Vec::new();
-        let mut trie = Trie::default();
-        for (i, (lead, _)) in branches.iter().enumerate() {
-            if lead.is_empty() {
-                always.push(i as u32);
-            } else {
-                trie.insert(lead, i as u32);
-            }
-        }
-        Alt {
-            branches: branches.into(),
-            always: always.into(),
-            trie,
-        }
-    }
-}
-
-/// Leading literals as a byte trie: each node lists its children as sorted
-/// (byte, node) pairs, and the branches whose literal ends there.
+/// Leading literals as a byte trie, in three flat arrays.
 #[derive(Debug, Default)]
 struct Trie {
-    edges: Vec<Vec<(u8, u32)>>,
-    ends: Vec<Vec<u32>>,
+    /// Per node: its children in `edges[first..first + count]`, sorted by
+    /// byte, and the branches whose literal ends at it in
+    /// `ends[end_first..end_first + end_count]`.
+    nodes: Vec<TrieNode>,
+    edges: Vec<(u8, u32)>,
+    ends: Vec<u32>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct TrieNode {
+    first: u32,
+    count: u32,
+    end_first: u32,
+    end_count: u32,
 }
 
 impl Trie {
-    fn insert(&mut self, lit: &[u8], branch: u32) {
-        if self.edges.is_empty() {
-            self.edges.push(Vec::new());
-            self.ends.push(Vec::new());
-        }
-        let mut node = 0usize;
-        for &b in lit {
-            node = match self.edges[node].binary_search_by_key(&b, |e| e.0) {
-                Ok(i) => self.edges[node][i].1 as usize,
-                Err(i) => {
-                    let child = self.edges.len();
-                    self.edges.push(Vec::new());
-                    self.ends.push(Vec::new());
-                    self.edges[node].insert(i, (b, child as u32));
-                    child
-                }
-            };
-        }
-        self.ends[node].push(branch);
+    /// The trie of `leads` (literal, branch), leaving out empty literals.
+    fn new(leads: &[(&[u8], u32)]) -> Trie {
+        let mut sorted: Vec<(&[u8], u32)> =
+            leads.iter().filter(|l| !l.0.is_empty()).copied().collect();
+        sorted.sort_unstable();
+        let mut t = Trie::default();
+        t.nodes.push(TrieNode::default());
+        t.fill(0, &sorted, 0);
+        t
     }
 
+    /// Fills node `node`, the prefix of length `depth` shared by `leads`.
+    fn fill(&mut self, node: usize, leads: &[(&[u8], u32)], depth: usize) {
+        let done = leads.partition_point(|l| l.0.len() == depth);
+        let mut here: Vec<u32> = leads[..done].iter().map(|l| l.1).collect();
+        here.sort_unstable();
+        self.nodes[node].end_first = self.ends.len() as u32;
+        self.nodes[node].end_count = here.len() as u32;
+        self.ends.extend(here);
+        // Children: runs of the same byte at `depth`, contiguous in `edges`.
+        let rest = &leads[done..];
+        let mut groups: Vec<(u8, usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < rest.len() {
+            let b = rest[i].0[depth];
+            let j = i + rest[i..].partition_point(|l| l.0[depth] == b);
+            groups.push((b, i, j));
+            i = j;
+        }
+        self.nodes[node].first = self.edges.len() as u32;
+        self.nodes[node].count = groups.len() as u32;
+        let base = self.nodes.len();
+        for (k, &(b, _, _)) in groups.iter().enumerate() {
+            self.edges.push((b, (base + k) as u32));
+            self.nodes.push(TrieNode::default());
+        }
+        for (k, &(_, i, j)) in groups.iter().enumerate() {
+            self.fill(base + k, &rest[i..j], depth + 1);
+        }
+    }
+}
+
+impl Alt {
+    fn new(branches: Vec<(Lit, Node)>) -> Alt {
+        let always = (branches.iter().enumerate())
+            .filter(|(_, (lead, _))| lead.is_empty())
+            .map(|(i, _)| i as u32)
+            .collect();
+        Alt {
+            branches: branches.into(),
+            always,
+            trie: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn trie(&self) -> &Trie {
+        self.trie.get_or_init(|| {
+            let leads: Vec<(&[u8], u32)> = (self.branches.iter().enumerate())
+                .map(|(i, (lead, _))| (&lead[..], i as u32))
+                .collect();
+            Trie::new(&leads)
+        })
+    }
+}
+
+impl Trie {
     /// The branches whose leading literal matches at `at` without passing
     /// `limit`, and the `always` ones, in order of preference, into `out`;
     /// how many.
@@ -158,18 +214,19 @@ impl Trie {
             *out.get_mut(n).ok_or(Abort)? = b;
             n += 1;
         }
-        if !self.edges.is_empty() {
-            let mut node = 0usize;
+        if !self.nodes.is_empty() {
+            let mut node = self.nodes[0];
             let mut i = at;
             loop {
-                for &b in &self.ends[node] {
+                let ends = &self.ends[node.end_first as usize..][..node.end_count as usize];
+                for &b in ends {
                     *out.get_mut(n).ok_or(Abort)? = b;
                     n += 1;
                 }
                 if i >= limit {
                     break;
                 }
-                let edges = &self.edges[node];
+                let edges = &self.edges[node.first as usize..][..node.count as usize];
                 let b = h[i];
                 let next = if edges.len() <= 8 {
                     edges.iter().find(|e| e.0 == b).map(|e| e.1)
@@ -181,7 +238,7 @@ impl Trie {
                 };
                 match next {
                     Some(c) => {
-                        node = c as usize;
+                        node = self.nodes[c as usize];
                         i += 1;
                     }
                     None => break,
@@ -246,7 +303,7 @@ impl Prog {
     }
 
     /// A program from [`Prog::encode`]'s text; `None` if it is malformed.
-    pub(crate) fn decode(text: &str) -> Option<Prog> {
+    pub(crate) fn decode(text: &'static str) -> Option<Prog> {
         let mut d = Decoder {
             s: text.as_bytes(),
             at: 0,
@@ -328,12 +385,12 @@ fn encode(n: &Node, out: &mut String) {
     }
 }
 
-struct Decoder<'a> {
-    s: &'a [u8],
+struct Decoder {
+    s: &'static [u8],
     at: usize,
 }
 
-impl Decoder<'_> {
+impl Decoder {
     fn byte(&mut self) -> Option<u8> {
         let b = *self.s.get(self.at)?;
         self.at += 1;
@@ -355,13 +412,13 @@ impl Decoder<'_> {
             .ok()
     }
 
-    fn literal(&mut self) -> Option<Box<[u8]>> {
+    fn literal(&mut self) -> Option<Lit> {
         self.expect(b'L')?;
         let len = self.number()? as usize;
         self.expect(b':')?;
         let b = self.s.get(self.at..self.at + len)?;
         self.at += len;
-        Some(b.into())
+        Some(Lit::Static(b))
     }
 
     /// A node, no deeper than programs are.
@@ -449,10 +506,111 @@ impl Decoder<'_> {
     }
 }
 
+/// The characters a program's matches can begin with, as a set of hash
+/// slots: an unanchored search skips every position whose character is
+/// not in it.
+#[derive(Debug)]
+pub(crate) struct FirstChars(Box<[u64]>);
+
+const FIRST_BITS: u32 = 12;
+
+fn first_slot(c: u32) -> usize {
+    (c.wrapping_mul(0x9E37_79B1) >> (32 - FIRST_BITS)) as usize
+}
+
+impl FirstChars {
+    #[inline]
+    pub(crate) fn has(&self, c: char) -> bool {
+        let slot = first_slot(c as u32);
+        self.0[slot / 64] >> (slot % 64) & 1 == 1
+    }
+}
+
+impl Prog {
+    /// Whether every match must start at the start of the haystack (`^`),
+    /// so an unanchored search need try only there.
+    pub(crate) fn anchored_at_start(&self) -> bool {
+        fn anchored(n: &Node) -> bool {
+            match n {
+                Node::Look(Look::Start) => true,
+                Node::Concat(ns) => ns.first().is_some_and(anchored),
+                Node::Alt(a) => {
+                    (a.branches.iter()).all(|(lead, rest)| lead.is_empty() && anchored(rest))
+                }
+                _ => false,
+            }
+        }
+        anchored(&self.root)
+    }
+
+    /// The first characters of its matches, or `None` when they are too
+    /// many to be worth listing or a match can be empty.
+    pub(crate) fn first_chars(&self) -> Option<FirstChars> {
+        let mut set = FirstChars(vec![0; (1 << FIRST_BITS) / 64].into());
+        let nullable = first(&self.root, &mut set)?;
+        (!nullable).then_some(set)
+    }
+}
+
+/// Adds the first characters of `n` to `set`; whether `n` can match
+/// nothing (then what follows it can begin a match too). `None`: too many.
+fn first(n: &Node, set: &mut FirstChars) -> Option<bool> {
+    let mut add = |c: u32| {
+        let slot = first_slot(c);
+        set.0[slot / 64] |= 1 << (slot % 64);
+    };
+    Some(match n {
+        Node::Empty | Node::Look(_) => true,
+        Node::Bytes(b) => match std::str::from_utf8(b).ok()?.chars().next() {
+            Some(c) => {
+                add(c as u32);
+                false
+            }
+            None => true,
+        },
+        Node::Class(c) => {
+            let mut count = c.ascii.count_ones() as u64;
+            for &(lo, hi) in c.ranges.iter() {
+                count += u64::from(hi - lo) + 1;
+            }
+            if count > 512 {
+                return None;
+            }
+            (0..128)
+                .filter(|&b| c.ascii >> b & 1 == 1)
+                .for_each(&mut add);
+            for &(lo, hi) in c.ranges.iter() {
+                (lo..=hi).for_each(&mut add);
+            }
+            false
+        }
+        Node::Alt(a) => {
+            let mut nullable = false;
+            for (lead, rest) in a.branches.iter() {
+                nullable |= if lead.is_empty() {
+                    first(rest, set)?
+                } else {
+                    first(&Node::Bytes(lead.clone()), set)?
+                };
+            }
+            nullable
+        }
+        Node::Concat(ns) => {
+            for n in ns.iter() {
+                if !first(n, set)? {
+                    return Some(false);
+                }
+            }
+            true
+        }
+        Node::Repeat(r) => first(&r.sub, set)? || r.min == 0,
+    })
+}
+
 fn compile(hir: &Hir) -> Option<Node> {
     Some(match hir.kind() {
         HirKind::Empty => Node::Empty,
-        HirKind::Literal(lit) => Node::Bytes(lit.0.clone()),
+        HirKind::Literal(lit) => Node::Bytes(Lit::Owned(lit.0.clone())),
         HirKind::Class(Class::Unicode(cls)) => {
             let mut ascii = 0u128;
             let mut ranges = Vec::new();
@@ -486,9 +644,11 @@ fn compile(hir: &Hir) -> Option<Node> {
             _ => return None,
         },
         HirKind::Repetition(rep) => {
-            // An iteration that can match nothing makes regex's semantics
-            // (and the number of iterations) subtle: leave it to the automaton.
-            if rep.sub.properties().minimum_len().is_none_or(|n| n == 0) {
+            // Unbounded, an iteration that can match nothing makes regex's
+            // semantics (where such a loop stops) subtle: leave it to the
+            // automaton. Bounded (`(?:[^。]{0,6}?)?`), regex unrolls it, which
+            // is what backtracking over the count does.
+            if rep.max.is_none() && rep.sub.properties().minimum_len().is_none_or(|n| n == 0) {
                 return None;
             }
             Node::Repeat(Box::new(Repeat {
@@ -507,7 +667,7 @@ fn compile(hir: &Hir) -> Option<Node> {
                     (Some(Node::Bytes(a)), Node::Bytes(b)) => {
                         let mut v = a.to_vec();
                         v.extend_from_slice(&b);
-                        *a = v.into();
+                        *a = Lit::Owned(v.into());
                     }
                     (_, n) => nodes.push(n),
                 }
@@ -536,9 +696,9 @@ fn compile(hir: &Hir) -> Option<Node> {
                             };
                             (lead, rest)
                         }
-                        _ => (Box::default(), Node::Concat(nodes)),
+                        _ => (Lit::Static(&[]), Node::Concat(nodes)),
                     },
-                    n => (Box::default(), n),
+                    n => (Lit::Static(&[]), n),
                 });
             }
             Node::Alt(Box::new(Alt::new(branches)))
@@ -606,7 +766,7 @@ impl Run<'_> {
             Node::Alt(alt) => {
                 let mut found = [0u32; MAX_BRANCHES];
                 let n = alt
-                    .trie
+                    .trie()
                     .matches(self.h, at, self.limit, &alt.always, &mut found)?;
                 for &b in &found[..n] {
                     let (lead, rest) = &alt.branches[b as usize];
@@ -847,8 +1007,8 @@ mod tests {
     fn agree(pattern: &str, text: &str) {
         let prog = Prog::new(&parse(pattern)).unwrap_or_else(|| panic!("{pattern} unsupported"));
         // The generated text form gives the same program back.
-        let text_form = prog.encode();
-        let prog = Prog::decode(&text_form).unwrap_or_else(|| panic!("{text_form}"));
+        let text_form: &'static str = prog.encode().leak();
+        let prog = Prog::decode(text_form).unwrap_or_else(|| panic!("{text_form}"));
         assert_eq!(prog.encode(), text_form);
         let re = meta::Regex::new(pattern).unwrap();
         let bounds: Vec<usize> = text
@@ -897,6 +1057,9 @@ mod tests {
             "必ず[^。]{0,3}?治",
             "x|",
             "",
+            "効果(?:[^。！？]{0,6}?)?(?:ある|高い)",
+            "(?:(?:髪|肌)?(?:が)?){2}生え",
+            "(?:a?){0,3}b",
         ] {
             agree(p, text);
         }
@@ -904,7 +1067,7 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_model() {
-        for p in ["(?:a?)*", "(?-u:[a-z])", "\\b{start}x"] {
+        for p in ["(?:a?)*", "(?:a?)+", "(?-u:[a-z])", "\\b{start}x"] {
             assert!(Prog::new(&parse(p)).is_none(), "{p}");
         }
     }
