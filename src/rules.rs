@@ -593,13 +593,16 @@ impl RuleSet {
     /// `validate`: compile every pattern now so that errors are reported at
     /// load; otherwise (the built-ins, checked by the tests) patterns are
     /// compiled when first used.
-    fn load(
-        lexicon: (&str, &str),
-        rules: &[(&str, &str)],
+    fn load<'a>(
+        lexicon: (&'a str, &str),
+        rules: &[(&'a str, &str)],
         validate: bool,
     ) -> Result<RuleSet, Vec<RuleError>> {
         let mut errors = Vec::new();
-        let lex: LexiconFile = yaml::from_str(lexicon.0, lexicon.1).map_err(|e| vec![e.into()])?;
+        // Unvalidated sources are the embedded files, whose origin is their path.
+        let embedded = |origin: &'a str| (!validate).then_some(origin);
+        let lex: LexiconFile = yaml::from_str_embedded(embedded(lexicon.0), lexicon.0, lexicon.1)
+            .map_err(|e| vec![e.into()])?;
         let macros = lex.macros.clone();
         let expand = |p: &str| expand_macros(p, &macros);
         let mut compile_list = |what: &str, list: &[String]| -> Option<LazyRegex> {
@@ -653,7 +656,7 @@ impl RuleSet {
 
         let mut compiled = Vec::new();
         for (origin, text) in rules {
-            let file: RuleFile = match yaml::from_str(origin, text) {
+            let file: RuleFile = match yaml::from_str_embedded(embedded(origin), origin, text) {
                 Ok(f) => f,
                 Err(e) => {
                     errors.push(e.into());
@@ -841,6 +844,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Start-up reads the embedded rules from build.rs's JSON; it must be
+    /// the same data as the YAML, with no file left to the slow fallback.
+    #[test]
+    fn embedded_json_matches_the_yaml() {
+        yaml::embedded_agrees::<LexiconFile>(BUILTIN_LEXICON.0, BUILTIN_LEXICON.1).unwrap();
+        for (path, text) in BUILTIN_RULES {
+            yaml::embedded_agrees::<RuleFile>(path, text).unwrap();
+        }
+    }
 
     /// The generated programs of the built-in regexes find what the regexes
     /// find, over every text of the corpus, each sentence, and the

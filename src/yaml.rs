@@ -53,6 +53,50 @@ pub fn from_str<T: DeserializeOwned>(origin: &str, text: &str) -> Result<T, Yaml
     })
 }
 
+// `builtin_json(path)`: the build-time JSON of each embedded file (build.rs).
+include!(concat!(env!("OUT_DIR"), "/builtin_json.rs"));
+
+/// Like [`from_str`], but for an embedded file (`embedded` is its path from
+/// the crate root) reads the JSON that build.rs converted it to, which is
+/// about ten times cheaper than running libyaml at every start. Falls back
+/// to the YAML when there is no conversion or it does not fit `text`, so
+/// errors keep their YAML positions.
+pub fn from_str_embedded<T: DeserializeOwned>(
+    embedded: Option<&str>,
+    origin: &str,
+    text: &str,
+) -> Result<T, YamlError> {
+    if let Some((len, json)) = embedded.and_then(builtin_json) {
+        if len == text.len() {
+            if let Ok(v) = serde_json::from_str(json) {
+                return Ok(v);
+            }
+        }
+    }
+    from_str(origin, text)
+}
+
+/// Whether `path` (from the crate root) has a build-time JSON conversion
+/// that parses as `T` to the same value as its YAML; for the tests.
+#[cfg(test)]
+pub(crate) fn embedded_agrees<T: DeserializeOwned + fmt::Debug>(
+    path: &str,
+    text: &str,
+) -> Result<(), String> {
+    let (len, json) = builtin_json(path).ok_or_else(|| format!("{path}: no JSON conversion"))?;
+    if len != text.len() {
+        return Err(format!("{path}: JSON converted from other text"));
+    }
+    let from_json: T = serde_json::from_str(json).map_err(|e| format!("{path}: JSON: {e}"))?;
+    let from_yaml: T = from_str(path, text).map_err(|e| e.to_string())?;
+    let (a, b) = (format!("{from_json:?}"), format!("{from_yaml:?}"));
+    if a == b {
+        Ok(())
+    } else {
+        Err(format!("{path}: JSON and YAML parse differently"))
+    }
+}
+
 /// Serializes a value as YAML (used by `exolint config` and `registry show`).
 pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, String> {
     serde_yaml::to_string(value).map_err(|e| e.to_string())

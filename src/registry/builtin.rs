@@ -1,6 +1,8 @@
 //! The embedded registry: one explicit `(path, text)` pair per file under
-//! `rules/registry/`, vocabulary first. No build script; a meta-test in
-//! `tests/registry.rs` fails when this table and the directory drift apart.
+//! `rules/registry/`, vocabulary first, written out so that the set of
+//! shipped files is reviewed in diffs (build.rs only converts each file to
+//! JSON for a fast start); a meta-test in `tests/registry.rs` fails when
+//! this table and the directory drift apart.
 
 /// `(path relative to the crate root, file text)`, vocabulary first.
 pub(super) static FILES: &[(&str, &str)] = &[

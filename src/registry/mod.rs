@@ -312,7 +312,7 @@ impl Registry {
     /// name check).
     pub fn load_str(&mut self, origin: &str, text: &str) -> Result<(), Vec<RegistryError>> {
         let role = role_for(Path::new(origin), false);
-        let errors = self.load_text(origin, text, role, false);
+        let errors = self.load_text(origin, text, role, None);
         self.reindex();
         into_result(errors)
     }
@@ -639,7 +639,7 @@ impl Registry {
         }
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => errors.extend(self.load_text(&origin, &text, role, false)),
+                Ok(text) => errors.extend(self.load_text(&origin, &text, role, None)),
                 Err(e) => {
                     let valid = e.utf8_error().valid_up_to();
                     let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -658,15 +658,16 @@ impl Registry {
         }
     }
 
-    /// `builtin`: the embedded files, whose patterns the test suite
-    /// checks, so they are not compiled to be checked at every start.
+    /// `embedded`: the path of an embedded file, whose patterns the test
+    /// suite checks, so they are not compiled to be checked at every start.
     fn load_text(
         &mut self,
         origin: &str,
         text: &str,
         role: FileRole,
-        builtin: bool,
+        embedded: Option<&str>,
     ) -> Vec<RegistryError> {
+        let builtin = embedded.is_some();
         let src = self.sources.len();
         self.sources.push(Source {
             name: origin.to_string(),
@@ -697,23 +698,25 @@ impl Registry {
         // something to point at, or to tell a list of entries from one.
         let outline = yaml::LazyOutline::new(text);
         match role {
-            FileRole::Vocabulary => match yaml::from_str::<VocabularyFile>(origin, text) {
-                Ok(file) => {
-                    errors.extend(self.add_vocabulary(file, src, origin, text, &outline, builtin))
+            FileRole::Vocabulary => {
+                match yaml::from_str_embedded::<VocabularyFile>(embedded, origin, text) {
+                    Ok(file) => errors
+                        .extend(self.add_vocabulary(file, src, origin, text, &outline, builtin)),
+                    Err(e) => errors.push(RegistryError::from_yaml(&e, text)),
                 }
-                Err(e) => errors.push(RegistryError::from_yaml(&e, text)),
-            },
+            }
             FileRole::Entries { check_stem } => {
                 let list = yaml::may_be_sequence(text) && outline.get().root_is_sequence();
                 let parsed: Result<Vec<(Option<usize>, Entry)>, _> = if list {
-                    yaml::from_str::<Vec<Entry>>(origin, text).map(|v| {
+                    yaml::from_str_embedded::<Vec<Entry>>(embedded, origin, text).map(|v| {
                         v.into_iter()
                             .enumerate()
                             .map(|(i, e)| (Some(i), e))
                             .collect()
                     })
                 } else {
-                    yaml::from_str::<Entry>(origin, text).map(|e| vec![(None, e)])
+                    yaml::from_str_embedded::<Entry>(embedded, origin, text)
+                        .map(|e| vec![(None, e)])
                 };
                 match parsed {
                     Ok(list) => {
@@ -856,7 +859,7 @@ fn builtin_cell() -> &'static Registry {
         for (path, text) in builtin::FILES {
             let role = role_for(Path::new(path), true);
             let origin = format!("<builtin>/{}", path.trim_start_matches("rules/"));
-            errors.extend(r.load_text(&origin, text, role, true));
+            errors.extend(r.load_text(&origin, text, role, Some(path)));
         }
         r.reindex();
         errors.extend(r.check());
@@ -905,5 +908,27 @@ fn into_result(errors: Vec<RegistryError>) -> Result<(), Vec<RegistryError>> {
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod embedded_tests {
+    use super::*;
+
+    /// Start-up reads the embedded registry from build.rs's JSON; it must be
+    /// the same data as the YAML, with no file left to the slow fallback.
+    #[test]
+    fn embedded_json_matches_the_yaml() {
+        for (path, text) in builtin::FILES {
+            let agrees = match role_for(Path::new(path), true) {
+                FileRole::Vocabulary => yaml::embedded_agrees::<VocabularyFile>(path, text),
+                FileRole::Entries { .. } if yaml::may_be_sequence(text) => {
+                    yaml::embedded_agrees::<Vec<Entry>>(path, text)
+                        .or_else(|_| yaml::embedded_agrees::<Entry>(path, text))
+                }
+                FileRole::Entries { .. } => yaml::embedded_agrees::<Entry>(path, text),
+            };
+            agrees.unwrap();
+        }
     }
 }

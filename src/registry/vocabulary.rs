@@ -481,27 +481,22 @@ impl Vocabulary {
                     .collect();
                 let owner = pattern.iter().map(|&(ti, _)| ti).collect();
                 let patterns = self.scanner_patterns();
-                let hirs: Vec<Option<regex_syntax::hir::Hir>> = (patterns.iter())
-                    .map(|p| {
-                        regex_syntax::ParserBuilder::new()
-                            .case_insensitive(true)
-                            .build()
-                            .parse(p)
-                            .ok()
-                    })
-                    .collect();
-                let lookaround: Vec<bool> = (hirs.iter())
-                    .map(|h| {
-                        h.as_ref()
-                            .is_none_or(|h| !h.properties().look_set().is_empty())
-                    })
-                    .collect();
+                // Parsing every pattern to learn this cost more than the
+                // rest of a small file's run; the text tells it.
+                let lookaround: Vec<bool> = patterns.iter().map(|p| may_look(p)).collect();
                 // Each pattern compiled alone, so together they should too;
                 // if not, tagging falls back to the regexes one by one.
                 let scanner = StartScanner::new(&patterns, true).ok()?;
                 let around = (0..lookaround.len())
                     .filter(|&p| lookaround[p])
-                    .map(|p| (p, hirs[p].as_ref().and_then(prefixes)))
+                    .map(|p| {
+                        let hir = regex_syntax::ParserBuilder::new()
+                            .case_insensitive(true)
+                            .build()
+                            .parse(patterns[p])
+                            .ok();
+                        (p, hir.as_ref().and_then(prefixes))
+                    })
                     .collect();
                 Some(Arc::new(TagIndex {
                     scanner,
@@ -586,6 +581,45 @@ impl Vocabulary {
 
 /// The literals one of which begins every match of `hir`, if they can be
 /// listed and none is empty.
+/// Whether `pattern` may hold a look-around assertion (`^`, `$`, `\b`,
+/// `\B`, `\A`, `\z`, `\<`, `\>`, or `\b{…}`), read from its text: never
+/// false for one that does; true for any that cannot be read (so it is
+/// searched on its own, which is always right).
+fn may_look(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut class = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                let Some(&c) = b.get(i + 1) else {
+                    return true;
+                };
+                if class == 0 && matches!(c, b'b' | b'B' | b'A' | b'z' | b'<' | b'>') {
+                    return true;
+                }
+                i += 2;
+                continue;
+            }
+            b'[' => {
+                class += 1;
+                // `]` first in a class (after an optional `^`) is literal.
+                if b.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b']' if class > 0 => class -= 1,
+            b'^' | b'$' if class == 0 => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    class > 0
+}
+
 fn prefixes(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
     let seq = regex_syntax::hir::literal::Extractor::new()
         .kind(regex_syntax::hir::literal::ExtractKind::Prefix)
@@ -663,6 +697,34 @@ impl<'v> Tags<'v> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn has_look(p: &str) -> bool {
+        let hir = regex_syntax::ParserBuilder::new().build().parse(p).unwrap();
+        !hir.properties().look_set().is_empty()
+    }
+
+    #[test]
+    fn look_around_is_read_from_the_text() {
+        let registry = crate::registry::Registry::builtin();
+        let builtin = registry.vocabulary().scanner_patterns();
+        for p in builtin.iter().copied().chain([
+            r"\bPRP\b",
+            r"^幹細胞",
+            r"再生医療$",
+            r"(?m)^AGA",
+            r"[^a-z]exosome",
+            r"[]^$]+",
+            r"[[:alpha:]]+\b",
+            r"[\]^]x",
+            r"a\$b\^c",
+            r"\b{start}MSC",
+            r"(?i)\Bexo",
+        ]) {
+            // Exact for the built-ins (none is searched alone for nothing);
+            // never missing one elsewhere.
+            assert_eq!(may_look(p), has_look(p), "{p}");
+        }
+    }
 
     fn term(id: &str, broader: &[&str], pats: &[&str]) -> Term {
         Term {

@@ -143,32 +143,36 @@ impl Trie {
     }
 
     /// Fills node `node`, the prefix of length `depth` shared by `leads`.
+    /// `leads` is sorted, so the literals that end here come first, in
+    /// branch order, and each child's literals are a contiguous run.
     fn fill(&mut self, node: usize, leads: &[(&[u8], u32)], depth: usize) {
         let done = leads.partition_point(|l| l.0.len() == depth);
-        let mut here: Vec<u32> = leads[..done].iter().map(|l| l.1).collect();
-        here.sort_unstable();
         self.nodes[node].end_first = self.ends.len() as u32;
-        self.nodes[node].end_count = here.len() as u32;
-        self.ends.extend(here);
-        // Children: runs of the same byte at `depth`, contiguous in `edges`.
+        self.nodes[node].end_count = done as u32;
+        self.ends.extend(leads[..done].iter().map(|l| l.1));
         let rest = &leads[done..];
-        let mut groups: Vec<(u8, usize, usize)> = Vec::new();
+        let run = |i: usize| {
+            let b = rest[i].0[depth];
+            (b, i + rest[i..].partition_point(|l| l.0[depth] == b))
+        };
+        // Children are numbered in a block before any is filled, so that
+        // each node's edges stay contiguous.
+        let base = self.nodes.len();
+        self.nodes[node].first = self.edges.len() as u32;
         let mut i = 0;
         while i < rest.len() {
-            let b = rest[i].0[depth];
-            let j = i + rest[i..].partition_point(|l| l.0[depth] == b);
-            groups.push((b, i, j));
+            let (b, j) = run(i);
+            self.edges.push((b, self.nodes.len() as u32));
+            self.nodes.push(TrieNode::default());
             i = j;
         }
-        self.nodes[node].first = self.edges.len() as u32;
-        self.nodes[node].count = groups.len() as u32;
-        let base = self.nodes.len();
-        for (k, &(b, _, _)) in groups.iter().enumerate() {
-            self.edges.push((b, (base + k) as u32));
-            self.nodes.push(TrieNode::default());
-        }
-        for (k, &(_, i, j)) in groups.iter().enumerate() {
-            self.fill(base + k, &rest[i..j], depth + 1);
+        self.nodes[node].count = (self.nodes.len() - base) as u32;
+        let (mut i, mut child) = (0, base);
+        while i < rest.len() {
+            let (_, j) = run(i);
+            self.fill(child, &rest[i..j], depth + 1);
+            child += 1;
+            i = j;
         }
     }
 }
@@ -403,13 +407,12 @@ impl Decoder {
 
     fn number(&mut self) -> Option<u32> {
         let start = self.at;
-        while self.s.get(self.at).is_some_and(u8::is_ascii_digit) {
+        let mut n: u32 = 0;
+        while let Some(d) = self.s.get(self.at).filter(|b| b.is_ascii_digit()) {
+            n = n.checked_mul(10)?.checked_add(u32::from(d - b'0'))?;
             self.at += 1;
         }
-        std::str::from_utf8(&self.s[start..self.at])
-            .ok()?
-            .parse()
-            .ok()
+        (self.at > start).then_some(n)
     }
 
     fn literal(&mut self) -> Option<Lit> {
@@ -465,7 +468,8 @@ impl Decoder {
                 self.at += 1;
                 let n = self.number()?;
                 self.expect(b':')?;
-                let mut branches = Vec::new();
+                // `n` is from the text: cap the reservation.
+                let mut branches = Vec::with_capacity((n as usize).min(self.s.len()));
                 for _ in 0..n {
                     let lead = self.literal()?;
                     branches.push((lead, self.node(depth + 1)?));
@@ -476,7 +480,7 @@ impl Decoder {
                 self.at += 1;
                 let n = self.number()?;
                 self.expect(b':')?;
-                let mut nodes = Vec::new();
+                let mut nodes = Vec::with_capacity((n as usize).min(self.s.len()));
                 for _ in 0..n {
                     nodes.push(self.node(depth + 1)?);
                 }
