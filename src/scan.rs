@@ -67,33 +67,29 @@ struct Table {
 }
 
 impl Table {
-    /// `entries` come in the order units were filed, so ids never
-    /// decrease: a counting sort keeps each slot's ids ascending, and a
-    /// repeat can only follow its twin. (Sorting the pairs cost a small
-    /// file's run more than its lint.)
+    /// `entries` come in the order units were filed, each unit's slots
+    /// without repeats ([`Filing`]), so a counting sort leaves each
+    /// slot's ids ascending and distinct. Filling from the back turns the
+    /// slots' end offsets into their starts with no second array: a small
+    /// file's run touches little more memory than the table itself.
     fn new(slots: usize, entries: &[(usize, u32)]) -> Table {
-        debug_assert!(entries.windows(2).all(|w| w[0].1 <= w[1].1));
-        let mut last = vec![u32::MAX; slots];
+        debug_assert!(entries.windows(2).all(|w| w[0].1 <= w[1].1 && w[0] != w[1]));
         let mut offsets = vec![0u32; slots + 1];
-        for &(slot, id) in entries {
-            if last[slot] != id {
-                last[slot] = id;
-                offsets[slot + 1] += 1;
-            }
+        for &(slot, _) in entries {
+            offsets[slot + 1] += 1;
         }
         for i in 0..slots {
             offsets[i + 1] += offsets[i];
         }
-        let mut ids = vec![0u32; offsets[slots] as usize];
-        let mut next: Vec<u32> = offsets[..slots].to_vec();
-        last.fill(u32::MAX);
-        for &(slot, id) in entries {
-            if last[slot] != id {
-                last[slot] = id;
-                ids[next[slot] as usize] = id;
-                next[slot] += 1;
-            }
+        // offsets[s + 1] is now the end of slot s: placing each id just
+        // before it, last entry first, walks it back to the slot's start.
+        let mut ids = vec![0u32; entries.len()];
+        for &(slot, id) in entries.iter().rev() {
+            offsets[slot + 1] -= 1;
+            ids[offsets[slot + 1] as usize] = id;
         }
+        offsets.copy_within(1.., 0);
+        offsets[slots] = entries.len() as u32;
         Table { offsets, ids }
     }
 
@@ -153,26 +149,39 @@ fn keys(list: &[&str]) -> Option<Vec<Key>> {
     list.iter().map(|s| key(s)).collect()
 }
 
+/// A string as a map key, hashed by its length and its ends only. The
+/// built-in patterns run to kilobytes; hashing them whole to fill the maps
+/// and again to look each up cost more than the rest of building a scanner.
+#[derive(PartialEq, Eq)]
+struct Ends<'a>(&'a str);
+
+impl std::hash::Hash for Ends<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let b = self.0.as_bytes();
+        h.write_usize(b.len());
+        h.write(&b[..b.len().min(32)]);
+        h.write(&b[b.len().saturating_sub(32)..]);
+    }
+}
+
 /// The generated program of a built-in regex (lexicon, rule exceptions,
 /// vocabulary, the claim filters' fixed patterns), by source and flag.
 pub(crate) fn builtin_prog(source: &str, case_insensitive: bool) -> Option<&'static str> {
-    static MAP: OnceLock<HashMap<(&'static str, bool), &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| {
+    static MAP: OnceLock<HashMap<(Ends<'static>, bool), &'static str>> = OnceLock::new();
+    let map: &HashMap<(Ends<'_>, bool), &'static str> = MAP.get_or_init(|| {
         (index::REGEXES.iter())
-            .map(|&(src, ci, prog)| ((src, ci), prog))
+            .map(|&(src, ci, prog)| ((Ends(src), ci), prog))
             .collect()
-    })
-    .get(&(source, case_insensitive))
-    .copied()
+    });
+    map.get(&(Ends(source), case_insensitive)).copied()
 }
 
-/// The generated entries by pattern text.
-fn builtin_index() -> &'static HashMap<&'static str, Vec<&'static IndexedPattern>> {
-    static MAP: OnceLock<HashMap<&'static str, Vec<&'static IndexedPattern>>> = OnceLock::new();
+fn builtin_index() -> &'static HashMap<Ends<'static>, Vec<&'static IndexedPattern>> {
+    static MAP: OnceLock<HashMap<Ends<'static>, Vec<&'static IndexedPattern>>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<&'static IndexedPattern>> = HashMap::new();
+        let mut map: HashMap<Ends<'static>, Vec<&'static IndexedPattern>> = HashMap::new();
         for p in index::PATTERNS {
-            map.entry(p.pattern).or_default().push(p);
+            map.entry(Ends(p.pattern)).or_default().push(p);
         }
         map
     })
@@ -181,7 +190,8 @@ fn builtin_index() -> &'static HashMap<&'static str, Vec<&'static IndexedPattern
 /// The units of `pattern`: from the generated index when it lists the
 /// pattern (an exact match of its text and flags), else by parsing it.
 fn plan(pattern: &str, case_insensitive: bool, within: bool) -> Result<Vec<UnitPlan>, String> {
-    let indexed = builtin_index().get(pattern).and_then(|v| {
+    let index: &HashMap<Ends<'_>, _> = builtin_index();
+    let indexed = index.get(&Ends(pattern)).and_then(|v| {
         v.iter()
             .find(|p| p.case_insensitive == case_insensitive && p.within == within)
     });
@@ -233,7 +243,8 @@ fn parse_plan(
 /// Search state of every unit for one thread, kept from document to
 /// document.
 struct Caches {
-    dfa: Vec<Option<Cache>>,
+    /// Boxed for the same reason as [`Unit::dfa`].
+    dfa: Vec<Option<Box<Cache>>>,
     /// Backtracking steps each unit's searches have taken on this thread.
     steps: Vec<u32>,
 }
@@ -273,7 +284,9 @@ struct Unit {
     prog: OnceLock<Option<Prog>>,
     /// The generated program text, decoded into `prog` on first use.
     prog_text: &'static str,
-    dfa: OnceLock<Option<DFA>>,
+    /// Boxed: most units never need one, and a DFA held inline made every
+    /// unit, built or not, several hundred bytes.
+    dfa: OnceLock<Option<Box<DFA>>>,
     /// Does every search the DFA cannot (a Unicode word boundary next to
     /// non-ASCII text), with the same semantics; built only if needed.
     fallback: OnceLock<Option<meta::Regex>>,
@@ -334,12 +347,12 @@ impl StartScanner {
         case_insensitive: bool,
         within: bool,
     ) -> Result<StartScanner, String> {
-        let mut units = Vec::new();
-        let mut single = Vec::new();
-        let mut pair = Vec::new();
+        let mut units = Vec::with_capacity(patterns.len());
+        let mut single = Filing::new(1 << SINGLE_BITS);
+        let mut pair = Filing::new(1 << PAIR_BITS);
         let mut always = Vec::new();
-        let mut end_single = Vec::new();
-        let mut end_pair = Vec::new();
+        let mut end_single = Filing::new(1 << SINGLE_BITS);
+        let mut end_pair = Filing::new(1 << PAIR_BITS);
         let mut unbounded = Vec::new();
         let mut lead = Slots::new();
         let mut tail = Slots::new();
@@ -367,6 +380,9 @@ impl StartScanner {
                         true,
                     );
                 }
+                for f in [&mut single, &mut pair, &mut end_single, &mut end_pair] {
+                    f.next_unit();
+                }
                 let (prog, prog_text) = match unit.prog {
                     PlannedProg::Built(p) => (OnceLock::from(p), ""),
                     PlannedProg::Text(t) => (OnceLock::new(), t),
@@ -382,8 +398,8 @@ impl StartScanner {
             }
         }
         let endings = within.then(|| Endings {
-            single: Table::new(1 << SINGLE_BITS, &end_single),
-            pair: Table::new(1 << PAIR_BITS, &end_pair),
+            single: end_single.table(),
+            pair: end_pair.table(),
             tail,
             unbounded,
         });
@@ -394,8 +410,8 @@ impl StartScanner {
         });
         Ok(StartScanner {
             units,
-            single: Table::new(1 << SINGLE_BITS, &single),
-            pair: Table::new(1 << PAIR_BITS, &pair),
+            single: single.table(),
+            pair: pair.table(),
             lead,
             always,
             endings,
@@ -604,8 +620,11 @@ impl StartScanner {
             }
         }
         let input = Input::new(text).span(p..limit).anchored(Anchored::Yes);
-        if let Some(dfa) = unit.dfa.get_or_init(|| build_dfa(&unit.source)) {
-            let cache = caches.dfa[u].get_or_insert_with(|| dfa.create_cache());
+        if let Some(dfa) = unit
+            .dfa
+            .get_or_init(|| build_dfa(&unit.source).map(Box::new))
+        {
+            let cache = caches.dfa[u].get_or_insert_with(|| Box::new(dfa.create_cache()));
             if let Ok(m) = dfa.try_search_fwd(cache, &input) {
                 return m.map(|m| m.offset());
             }
@@ -648,14 +667,55 @@ fn build_dfa(source: &str) -> Option<DFA> {
         .ok()
 }
 
+/// The entries of one table as units are filed: (slot, unit id), each
+/// unit's slots once. A unit's keys often share a slot; a bit per slot,
+/// cleared after each unit, drops the repeats for a few KB and no sorting.
+struct Filing {
+    slots: usize,
+    entries: Vec<(usize, u32)>,
+    taken: Box<[u64]>,
+    unit_start: usize,
+}
+
+impl Filing {
+    fn new(slots: usize) -> Filing {
+        Filing {
+            slots,
+            entries: Vec::new(),
+            taken: vec![0; slots.div_ceil(64)].into(),
+            unit_start: 0,
+        }
+    }
+
+    fn push(&mut self, slot: usize, id: u32) {
+        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
+        if self.taken[word] & bit == 0 {
+            self.taken[word] |= bit;
+            self.entries.push((slot, id));
+        }
+    }
+
+    /// Ends the current unit's filing: the next may use its slots again.
+    fn next_unit(&mut self) {
+        for &(slot, _) in &self.entries[self.unit_start..] {
+            self.taken[slot / 64] &= !(1u64 << (slot % 64));
+        }
+        self.unit_start = self.entries.len();
+    }
+
+    fn table(&self) -> Table {
+        Table::new(self.slots, &self.entries)
+    }
+}
+
 /// Files `id` under each of its keys (one character, or two in a row) in
 /// the entries of the single and pair tables, or among those looked up
 /// everywhere when its keys cannot be listed.
 fn index(
     keys: Option<&[Key]>,
     id: u32,
-    single: &mut Vec<(usize, u32)>,
-    pair: &mut Vec<(usize, u32)>,
+    single: &mut Filing,
+    pair: &mut Filing,
     everywhere: &mut Vec<u32>,
     seen: &mut Slots,
     last: bool,
@@ -664,8 +724,8 @@ fn index(
         Some(keys) => {
             for &(a, b) in keys {
                 match b {
-                    None => single.push((hash_one(a), id)),
-                    Some(b) => pair.push((hash_two(a, b), id)),
+                    None => single.push(hash_one(a), id),
+                    Some(b) => pair.push(hash_two(a, b), id),
                 }
                 seen.insert(hash_one(match (last, b) {
                     (true, Some(b)) => b,

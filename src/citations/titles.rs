@@ -53,6 +53,13 @@ impl TitleIndex {
         }
     }
 
+    /// Builds now what finding names needs, instead of on first use.
+    pub fn warm(&self) {
+        if !self.names.is_empty() {
+            self.exact.get_or_init(|| Exact::new(&self.names));
+        }
+    }
+
     /// Every name written in `text`, as the alternation of all names finds
     /// them: the match and the id of its entry.
     pub(super) fn find<'s>(&'s self, text: &str) -> Vec<(Range<usize>, &'s str)> {

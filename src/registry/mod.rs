@@ -44,8 +44,9 @@ const MAX_DIR_DEPTH: usize = 16;
 pub struct Source {
     /// Path as given, or `<builtin>/registry/<file>` for the embedded files.
     pub name: String,
-    /// The YAML text as read.
-    pub text: String,
+    /// The YAML text as read; the embedded files' is borrowed, so that
+    /// copies of the built-in registry share it.
+    pub text: std::borrow::Cow<'static, str>,
 }
 
 /// Evidence entries, the vocabulary they refer to, and the files they came from.
@@ -312,7 +313,7 @@ impl Registry {
     /// name check).
     pub fn load_str(&mut self, origin: &str, text: &str) -> Result<(), Vec<RegistryError>> {
         let role = role_for(Path::new(origin), false);
-        let errors = self.load_text(origin, text, role, None);
+        let errors = self.load_text(origin, text.to_string().into(), role, None);
         self.reindex();
         into_result(errors)
     }
@@ -349,7 +350,7 @@ impl Registry {
     ) -> (String, String, std::ops::Range<usize>) {
         let s = self.sources.get(src);
         let name = s.map_or(String::new(), |s| s.name.clone());
-        let text = s.map_or(String::new(), |s| s.text.clone());
+        let text = s.map_or(String::new(), |s| s.text.to_string());
         let range = outline.locate(path).range;
         (name, text, range)
     }
@@ -639,7 +640,7 @@ impl Registry {
         }
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => errors.extend(self.load_text(&origin, &text, role, None)),
+                Ok(text) => errors.extend(self.load_text(&origin, text.into(), role, None)),
                 Err(e) => {
                     let valid = e.utf8_error().valid_up_to();
                     let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -650,7 +651,10 @@ impl Registry {
                         valid..valid,
                         format!("UTF-8 として読めないバイトがあります（{valid} バイト目）"),
                     );
-                    self.sources.push(Source { name: origin, text });
+                    self.sources.push(Source {
+                        name: origin,
+                        text: text.into(),
+                    });
                     errors.push(err);
                 }
             },
@@ -663,7 +667,7 @@ impl Registry {
     fn load_text(
         &mut self,
         origin: &str,
-        text: &str,
+        text: std::borrow::Cow<'static, str>,
         role: FileRole,
         embedded: Option<&str>,
     ) -> Vec<RegistryError> {
@@ -671,8 +675,9 @@ impl Registry {
         let src = self.sources.len();
         self.sources.push(Source {
             name: origin.to_string(),
-            text: text.to_string(),
+            text: text.clone(),
         });
+        let text: &str = &text;
         let mut errors = Vec::new();
         if text.len() > MAX_FILE_BYTES {
             errors.push(RegistryError::at(
@@ -859,7 +864,7 @@ fn builtin_cell() -> &'static Registry {
         for (path, text) in builtin::FILES {
             let role = role_for(Path::new(path), true);
             let origin = format!("<builtin>/{}", path.trim_start_matches("rules/"));
-            errors.extend(r.load_text(&origin, text, role, Some(path)));
+            errors.extend(r.load_text(&origin, (*text).into(), role, Some(path)));
         }
         r.reindex();
         errors.extend(r.check());

@@ -426,6 +426,11 @@ impl Vocabulary {
         });
     }
 
+    /// Builds now what [`Vocabulary::index`] needs, instead of on first use.
+    pub fn warm(&self) {
+        self.tag_index();
+    }
+
     /// Every vocabulary match in `text`, found in one walk, for tagging any
     /// part of it with [`Tags::tag`].
     pub fn index<'v>(&'v self, text: &str) -> Tags<'v> {
