@@ -59,42 +59,79 @@ fn hash_two(a: char, b: char) -> usize {
 /// `(a, Some(b))` and `…b` as `(b, None)`, like starts.
 pub(crate) type Key = (char, Option<char>);
 
-/// Unit ids per table slot, stored flat.
+/// Unit ids per table slot, stored flat for the slots that have any. Most
+/// of the 65,536 pair slots are empty: a bit per slot and a running count
+/// of set bits replace an offset per slot, so a table takes a few KB where
+/// offsets took 256 KB, which a small file's run paid for in page faults,
+/// and the bits of a long text's lookups stay in the L1 cache.
 struct Table {
-    /// `ids[offsets[h]..offsets[h + 1]]` are the units of slot `h`.
-    offsets: Vec<u32>,
-    ids: Vec<u32>,
+    /// Whether slot `h` has units: bit `h % 64` of word `h / 64`.
+    filled: Box<[u64]>,
+    /// Filled slots before each word of `filled`.
+    rank: Box<[u32]>,
+    /// `ids[offsets[r]..offsets[r + 1]]` are the units of the `r`-th
+    /// filled slot.
+    offsets: Box<[u32]>,
+    ids: Box<[u32]>,
 }
 
 impl Table {
     /// `entries` come in the order units were filed, each unit's slots
     /// without repeats ([`Filing`]), so a counting sort leaves each
-    /// slot's ids ascending and distinct. Filling from the back turns the
-    /// slots' end offsets into their starts with no second array: a small
-    /// file's run touches little more memory than the table itself.
+    /// slot's ids ascending and distinct.
     fn new(slots: usize, entries: &[(usize, u32)]) -> Table {
         debug_assert!(entries.windows(2).all(|w| w[0].1 <= w[1].1 && w[0] != w[1]));
-        let mut offsets = vec![0u32; slots + 1];
+        let mut filled = vec![0u64; slots.div_ceil(64)].into_boxed_slice();
         for &(slot, _) in entries {
-            offsets[slot + 1] += 1;
+            filled[slot / 64] |= 1 << (slot % 64);
         }
-        for i in 0..slots {
-            offsets[i + 1] += offsets[i];
+        let mut rank = Vec::with_capacity(filled.len());
+        let mut total = 0u32;
+        for w in filled.iter() {
+            rank.push(total);
+            total += w.count_ones();
         }
-        // offsets[s + 1] is now the end of slot s: placing each id just
-        // before it, last entry first, walks it back to the slot's start.
-        let mut ids = vec![0u32; entries.len()];
+        let mut table = Table {
+            filled,
+            rank: rank.into(),
+            offsets: vec![0u32; total as usize + 1].into(),
+            ids: vec![0u32; entries.len()].into(),
+        };
+        for &(slot, _) in entries {
+            let r = table.rank_of(slot);
+            table.offsets[r + 1] += 1;
+        }
+        for r in 0..total as usize {
+            table.offsets[r + 1] += table.offsets[r];
+        }
+        // offsets[r + 1] is now the end of filled slot r: placing each id
+        // just before it, last entry first, walks it back to the start.
         for &(slot, id) in entries.iter().rev() {
-            offsets[slot + 1] -= 1;
-            ids[offsets[slot + 1] as usize] = id;
+            let r = table.rank_of(slot);
+            table.offsets[r + 1] -= 1;
+            let at = table.offsets[r + 1] as usize;
+            table.ids[at] = id;
         }
-        offsets.copy_within(1.., 0);
-        offsets[slots] = entries.len() as u32;
-        Table { offsets, ids }
+        table.offsets.copy_within(1.., 0);
+        table.offsets[total as usize] = entries.len() as u32;
+        table
     }
 
+    /// The rank of `slot` among the filled slots, given that it is filled.
+    #[inline]
+    fn rank_of(&self, slot: usize) -> usize {
+        let word = self.filled[slot / 64];
+        let below = word & ((1u64 << (slot % 64)) - 1);
+        self.rank[slot / 64] as usize + below.count_ones() as usize
+    }
+
+    #[inline]
     fn get(&self, slot: usize) -> &[u32] {
-        &self.ids[self.offsets[slot] as usize..self.offsets[slot + 1] as usize]
+        if self.filled[slot / 64] >> (slot % 64) & 1 == 0 {
+            return &[];
+        }
+        let r = self.rank_of(slot);
+        &self.ids[self.offsets[r] as usize..self.offsets[r + 1] as usize]
     }
 }
 

@@ -100,8 +100,10 @@ impl CharClass {
 /// An alternation. Most branches of the rules' alternations begin with a
 /// literal (`ある`, `伸び(?:る|て)`, `効果`): a trie of those leading
 /// literals finds, in one walk, the few branches worth trying at a position,
-/// instead of trying each of a hundred in turn. The trie is built the first
-/// time the alternation is tried: a small file reaches few of them.
+/// instead of trying each of a hundred in turn. Building the trie costs
+/// about as much as a few hundred tries without it, and a small file tries
+/// most alternations a few times only: until `build_after` tries, the
+/// leading literals are compared one by one.
 #[derive(Debug)]
 struct Alt {
     /// Each branch as its leading literal and the rest.
@@ -109,6 +111,8 @@ struct Alt {
     /// Branches that start with no literal: tried everywhere, in order.
     always: Box<[u32]>,
     trie: std::sync::OnceLock<Trie>,
+    tries: std::sync::atomic::AtomicU32,
+    build_after: u32,
 }
 
 /// Leading literals as a byte trie, in three flat arrays.
@@ -183,11 +187,46 @@ impl Alt {
             .filter(|(_, (lead, _))| lead.is_empty())
             .map(|(i, _)| i as u32)
             .collect();
+        // A walk of the trie costs about one step per byte matched; a try
+        // without it, one comparison per branch; building it, a few dozen
+        // steps per byte of the literals.
+        let lead_bytes: usize = branches.iter().map(|(lead, _)| lead.len()).sum();
+        let build_after = (32 * lead_bytes / branches.len().max(1)).clamp(16, 1024) as u32;
         Alt {
             branches: branches.into(),
             always,
             trie: std::sync::OnceLock::new(),
+            tries: std::sync::atomic::AtomicU32::new(0),
+            build_after,
         }
+    }
+
+    /// The branches whose leading literal matches at `at` without passing
+    /// `limit` (the `always` ones among them), in order of preference, into
+    /// `out`; how many. Too many to fit is an [`Abort`], as from the trie.
+    fn candidates(
+        &self,
+        h: &[u8],
+        at: usize,
+        limit: usize,
+        out: &mut [u32; MAX_BRANCHES],
+    ) -> Result<usize, Abort> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if let Some(trie) = self.trie.get() {
+            return trie.matches(h, at, limit, &self.always, out);
+        }
+        if self.tries.fetch_add(1, Relaxed) >= self.build_after {
+            return self.trie().matches(h, at, limit, &self.always, out);
+        }
+        let rest = h.get(at..limit).unwrap_or_default();
+        let mut n = 0;
+        for (i, (lead, _)) in self.branches.iter().enumerate() {
+            if rest.starts_with(lead) {
+                *out.get_mut(n).ok_or(Abort)? = i as u32;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     fn trie(&self) -> &Trie {
@@ -769,9 +808,7 @@ impl Run<'_> {
             }
             Node::Alt(alt) => {
                 let mut found = [0u32; MAX_BRANCHES];
-                let n = alt
-                    .trie()
-                    .matches(self.h, at, self.limit, &alt.always, &mut found)?;
+                let n = alt.candidates(self.h, at, self.limit, &mut found)?;
                 for &b in &found[..n] {
                     let (lead, rest) = &alt.branches[b as usize];
                     if let Some(m) = self.node(rest, at + lead.len(), k)? {
@@ -1020,16 +1057,35 @@ mod tests {
             .map(|(i, _)| i)
             .chain([text.len()])
             .collect();
-        for (k, &at) in bounds.iter().enumerate() {
-            for &limit in &bounds[k..] {
-                let input = Input::new(text).span(at..limit).anchored(Anchored::Yes);
-                let want = re.find(input).map(|m| m.end());
-                assert_eq!(
-                    prog.find(text, at, limit, &mut 0),
-                    Ok(want),
-                    "{pattern:?} on {text:?} at {at}..{limit}"
-                );
+        // Alternations compare their branches one by one until tried often
+        // enough to build their trie: check both ways.
+        for with_tries in [false, true] {
+            if with_tries {
+                build_tries(&prog.root);
             }
+            for (k, &at) in bounds.iter().enumerate() {
+                for &limit in &bounds[k..] {
+                    let input = Input::new(text).span(at..limit).anchored(Anchored::Yes);
+                    let want = re.find(input).map(|m| m.end());
+                    assert_eq!(
+                        prog.find(text, at, limit, &mut 0),
+                        Ok(want),
+                        "{pattern:?} on {text:?} at {at}..{limit}, tries built: {with_tries}"
+                    );
+                }
+            }
+        }
+    }
+
+    fn build_tries(n: &Node) {
+        match n {
+            Node::Alt(a) => {
+                a.trie();
+                a.branches.iter().for_each(|(_, n)| build_tries(n));
+            }
+            Node::Concat(ns) => ns.iter().for_each(build_tries),
+            Node::Repeat(r) => build_tries(&r.sub),
+            _ => {}
         }
     }
 
