@@ -141,9 +141,9 @@ pub(crate) struct IndexedUnit {
     pub(crate) source: &'static str,
     /// The first one or two characters of its matches, as strings of one
     /// or two characters; `None`: any.
-    pub(crate) starts: Option<&'static [&'static str]>,
+    pub(crate) starts: Option<&'static [Key]>,
     /// The last one or two; `None`: any (or not listed: whole patterns).
-    pub(crate) ends: Option<&'static [&'static str]>,
+    pub(crate) ends: Option<&'static [Key]>,
     /// Its backtracking program ([`Prog::encode`]); empty when it has none.
     pub(crate) prog: &'static str,
 }
@@ -159,8 +159,8 @@ pub(crate) struct IndexedPattern {
 /// A unit ready to be filed: from the index or from parsing its pattern.
 struct UnitPlan {
     source: Cow<'static, str>,
-    starts: Option<Vec<Key>>,
-    ends: Option<Vec<Key>>,
+    starts: Option<Cow<'static, [Key]>>,
+    ends: Option<Cow<'static, [Key]>>,
     prog: PlannedProg,
 }
 
@@ -169,21 +169,6 @@ struct UnitPlan {
 enum PlannedProg {
     Text(&'static str),
     Built(Option<Prog>),
-}
-
-/// A key from its one or two characters.
-fn key(s: &str) -> Option<Key> {
-    let mut cs = s.chars();
-    match (cs.next(), cs.next(), cs.next()) {
-        (Some(a), b, None) => Some((a, b)),
-        _ => None,
-    }
-}
-
-/// Keys from their strings; `None` if one is malformed (then the unit is
-/// tried everywhere, which costs searches, never matches).
-fn keys(list: &[&str]) -> Option<Vec<Key>> {
-    list.iter().map(|s| key(s)).collect()
 }
 
 /// A string as a map key, hashed by its length and its ends only. The
@@ -238,8 +223,8 @@ fn plan(pattern: &str, case_insensitive: bool, within: bool) -> Result<Vec<UnitP
             .iter()
             .map(|u| UnitPlan {
                 source: Cow::Borrowed(u.source),
-                starts: u.starts.and_then(keys),
-                ends: u.ends.and_then(keys),
+                starts: u.starts.map(Cow::Borrowed),
+                ends: u.ends.map(Cow::Borrowed),
                 prog: PlannedProg::Text(u.prog),
             })
             .collect());
@@ -270,8 +255,8 @@ fn parse_plan(
             // The printer's output parses back to an equivalent expression,
             // with case-insensitivity already folded into its classes.
             source: Cow::Owned(unit.to_string()),
-            starts: prefixes(unit),
-            ends: within.then(|| endings(unit)).flatten(),
+            starts: prefixes(unit).map(Cow::Owned),
+            ends: within.then(|| endings(unit)).flatten().map(Cow::Owned),
             prog: PlannedProg::Built(Prog::new(unit)),
         })
         .collect())
@@ -873,11 +858,14 @@ pub(crate) fn generate_index(
     regexes: &[(&str, bool)],
 ) -> Result<String, String> {
     use std::fmt::Write;
-    let keys = |k: &Option<Vec<Key>>| match k {
+    let keys = |k: &Option<Cow<'static, [Key]>>| match k {
         None => "None".to_string(),
         Some(k) => {
             let list: Vec<String> = (k.iter())
-                .map(|&(a, b)| format!("{:?}", b.map_or(a.to_string(), |b| format!("{a}{b}"))))
+                .map(|&(a, b)| match b {
+                    None => format!("({a:?}, None)"),
+                    Some(b) => format!("({a:?}, Some({b:?}))"),
+                })
                 .collect();
             format!("Some(&[{}])", list.join(", "))
         }

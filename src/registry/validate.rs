@@ -4,18 +4,22 @@
 use super::error::{self, RegistryError};
 use super::schema::{DateText, Entry};
 use crate::yaml::PathSeg;
-use regex::Regex;
-use std::sync::OnceLock;
 
-fn re(cell: &'static OnceLock<Regex>, src: &str) -> &'static Regex {
-    // The sources are literals below; they are covered by unit tests.
-    cell.get_or_init(|| Regex::new(src).expect("identifier regex literal"))
-}
+// These shapes are checked by hand, not with regexes: compiling four
+// regexes cost more than the rest of loading the built-in registry, at
+// every start. A test holds them to the regexes they replace.
 
-/// `10.NNNN/…`: a DOI without any `https://doi.org/` prefix.
+/// `10.NNNN/…`: a DOI without any `https://doi.org/` prefix (4–9 ASCII
+/// digits of registrant code, then a suffix without whitespace).
 pub fn is_doi(s: &str) -> bool {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^10\.\d{4,9}/\S+$").is_match(s)
+    let Some(rest) = s.strip_prefix("10.") else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (4..=9).contains(&digits)
+        && rest[digits..]
+            .strip_prefix('/')
+            .is_some_and(|suffix| !suffix.is_empty() && !suffix.chars().any(char::is_whitespace))
 }
 
 /// 1–9 digits.
@@ -37,20 +41,34 @@ pub fn is_nct(s: &str) -> bool {
 
 /// `http://` or `https://` followed by a host and no whitespace.
 pub fn is_url(s: &str) -> bool {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^https?://[^\s/?#]+[^\s]*$").is_match(s)
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    rest.chars()
+        .next()
+        .is_some_and(|c| !c.is_whitespace() && !matches!(c, '/' | '?' | '#'))
+        && !rest.chars().any(char::is_whitespace)
 }
 
 /// Entry ids: lowercase ASCII letters, digits, `_` and `-`, at most 100.
 pub fn is_entry_id(s: &str) -> bool {
-    static R: OnceLock<Regex> = OnceLock::new();
-    s.len() <= 100 && re(&R, r"^[a-z0-9][a-z0-9_-]*$").is_match(s)
+    is_id(s, b"_-")
 }
 
 /// Vocabulary ids: lowercase ASCII letters, digits and `-`.
 pub fn is_term_id(s: &str) -> bool {
-    static R: OnceLock<Regex> = OnceLock::new();
-    s.len() <= 100 && re(&R, r"^[a-z0-9][a-z0-9-]*$").is_match(s)
+    is_id(s, b"-")
+}
+
+/// A lowercase letter or digit, then those or `also`; at most 100 bytes.
+fn is_id(s: &str, also: &[u8]) -> bool {
+    let word = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    s.len() <= 100
+        && s.as_bytes().first().is_some_and(word)
+        && s.bytes().all(|b| word(&b) || also.contains(&b))
 }
 
 /// A DOI as it may appear in copy (`https://doi.org/10.…`, `doi:10.…`),
@@ -291,6 +309,58 @@ pub(crate) fn check_entry(entry: &Entry, loc: &EntryLocator<'_>, out: &mut Vec<R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_match_the_regexes_they_replace() {
+        let doi = regex::Regex::new(r"^10\.[0-9]{4,9}/\S+$").unwrap();
+        let url = regex::Regex::new(r"^https?://[^\s/?#]+[^\s]*$").unwrap();
+        let entry = regex::Regex::new(r"^[a-z0-9][a-z0-9_-]*$").unwrap();
+        let term = regex::Regex::new(r"^[a-z0-9][a-z0-9-]*$").unwrap();
+        let samples = [
+            "",
+            "10.",
+            "10.1234",
+            "10.1234/",
+            "10.1234/x",
+            "10.123/x",
+            "10.1234567890/x",
+            "10.123456789/x",
+            "10.1234/a b",
+            "10.1234/a\u{3000}b",
+            "10.1234//",
+            "11.1234/x",
+            "10.1234/x\n",
+            "10.１２３４/x",
+            "https://",
+            "http://x",
+            "https://x/y?z#w",
+            "https:///x",
+            "https://?x",
+            "https://#",
+            "https:// x",
+            "https://x y",
+            "ftp://x",
+            "HTTPS://x",
+            "https://エクソ.jp/パス",
+            "a",
+            "a-b",
+            "a_b",
+            "-a",
+            "_a",
+            "A",
+            "a.b",
+            "0a",
+            "é",
+            "ab-",
+            "a__b",
+        ];
+        for s in samples {
+            assert_eq!(is_doi(s), doi.is_match(s), "doi {s:?}");
+            assert_eq!(is_url(s), url.is_match(s), "url {s:?}");
+            assert_eq!(is_entry_id(s), entry.is_match(s), "entry {s:?}");
+            assert_eq!(is_term_id(s), term.is_match(s), "term {s:?}");
+        }
+    }
 
     #[test]
     fn identifier_shapes() {
