@@ -209,8 +209,11 @@ pub struct LazyRegex {
 }
 
 /// Work after which a pattern's regex is compiled and used instead of its
-/// program: a few milliseconds of backtracking, about what compiling costs.
-const REGEX_AFTER_WORK: u32 = 1_000_000;
+/// program: about what compiling costs (a lexicon list compiles in ~0.5M
+/// instructions; a unit of work is a few). A 2 KB page stays well below
+/// it for every pattern; 1,000,000 kept the slower program running for
+/// the first ~200 files of a tree.
+const REGEX_AFTER_WORK: u32 = 100_000;
 
 impl Clone for LazyRegex {
     fn clone(&self) -> LazyRegex {
