@@ -98,6 +98,15 @@ impl Linter {
     pub fn new(rules: RuleSet, registry: Registry) -> Linter {
         let titles = TitleIndex::new(&registry);
         let claims = claims::Matcher::new(&rules);
+        Linter::from_parts(rules, registry, titles, claims)
+    }
+
+    fn from_parts(
+        rules: RuleSet,
+        registry: Registry,
+        titles: TitleIndex,
+        claims: claims::Matcher,
+    ) -> Linter {
         Linter {
             rules,
             registry,
@@ -132,13 +141,7 @@ impl Linter {
             Ok(loaded) => loaded?,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        Ok(Linter {
-            rules,
-            registry,
-            titles,
-            claims,
-            notes: true,
-        })
+        Ok(Linter::from_parts(rules, registry, titles, claims))
     }
 
     /// Whether findings carry [`Finding::notes`]: only the human format

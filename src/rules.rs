@@ -4,7 +4,8 @@
 //! modality markers (negation, hedges, questions…). Everything is compiled
 //! once into a [`RuleSet`]; the built-ins are embedded in the binary.
 
-use crate::scan::prog::{FirstChars, Prog};
+use crate::scan::prog::Prog;
+use crate::scan::CharSet;
 use crate::yaml::{self, YamlError};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
@@ -203,7 +204,7 @@ pub struct LazyRegex {
     cell: OnceLock<Regex>,
     /// The generated program, the first characters of its matches, and
     /// whether they all start at the start of the text.
-    prog: OnceLock<Option<(Prog, Option<FirstChars>, bool)>>,
+    prog: OnceLock<Option<(Prog, Option<CharSet>, bool)>>,
     /// Positions tried plus steps taken by the program so far.
     work: AtomicU32,
 }
@@ -280,7 +281,7 @@ impl LazyRegex {
     }
 
     /// The program, while it is still the engine of choice.
-    fn program(&self) -> Option<&(Prog, Option<FirstChars>, bool)> {
+    fn program(&self) -> Option<&(Prog, Option<CharSet>, bool)> {
         if self.cell.get().is_some() || self.work.load(Ordering::Relaxed) > REGEX_AFTER_WORK {
             return None;
         }
@@ -298,7 +299,7 @@ impl LazyRegex {
     /// The leftmost-first match at or after `from`.
     fn find_with(
         &self,
-        (prog, first, anchored): &(Prog, Option<FirstChars>, bool),
+        (prog, first, anchored): &(Prog, Option<CharSet>, bool),
         hay: &str,
         from: usize,
     ) -> Option<Range<usize>> {

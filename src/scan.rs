@@ -46,7 +46,58 @@ const SINGLE_BITS: u32 = 12;
 const PAIR_BITS: u32 = 16;
 
 fn hash_one(c: char) -> usize {
-    ((c as u32).wrapping_mul(0x9E37_79B1) >> (32 - SINGLE_BITS)) as usize
+    hash_code(c as u32)
+}
+
+/// [`hash_one`] of a code point, as character classes list them.
+fn hash_code(c: u32) -> usize {
+    (c.wrapping_mul(0x9E37_79B1) >> (32 - SINGLE_BITS)) as usize
+}
+
+/// A set of table slots, a bit each.
+#[derive(Debug)]
+struct Bits(Box<[u64]>);
+
+impl Bits {
+    fn new(slots: usize) -> Bits {
+        Bits(vec![0; slots.div_ceil(64)].into())
+    }
+
+    fn insert(&mut self, slot: usize) {
+        self.0[slot / 64] |= 1 << (slot % 64);
+    }
+
+    fn remove(&mut self, slot: usize) {
+        self.0[slot / 64] &= !(1 << (slot % 64));
+    }
+
+    #[inline]
+    fn contains(&self, slot: usize) -> bool {
+        self.0[slot / 64] >> (slot % 64) & 1 == 1
+    }
+}
+
+/// Characters by the slot of their [`hash_one`]: most characters of a text
+/// are not in a given set, and one bit tells so before anything else is
+/// read; a collision only costs a search. The characters keys start and
+/// end with, and those a program's matches can begin with.
+#[derive(Debug)]
+pub(crate) struct CharSet(Bits);
+
+impl CharSet {
+    pub(crate) fn new() -> CharSet {
+        CharSet(Bits::new(1 << SINGLE_BITS))
+    }
+
+    /// Adds the character with code point `c`.
+    pub(crate) fn insert(&mut self, c: u32) {
+        self.0.insert(hash_code(c));
+    }
+
+    #[inline]
+    pub(crate) fn has(&self, c: char) -> bool {
+        self.0.contains(hash_one(c))
+    }
 }
 
 fn hash_two(a: char, b: char) -> usize {
@@ -65,8 +116,8 @@ pub(crate) type Key = (char, Option<char>);
 /// offsets took 256 KB, which a small file's run paid for in page faults,
 /// and the bits of a long text's lookups stay in the L1 cache.
 struct Table {
-    /// Whether slot `h` has units: bit `h % 64` of word `h / 64`.
-    filled: Box<[u64]>,
+    /// Whether slot `h` has units.
+    filled: Bits,
     /// Filled slots before each word of `filled`.
     rank: Box<[u32]>,
     /// `ids[offsets[r]..offsets[r + 1]]` are the units of the `r`-th
@@ -81,13 +132,13 @@ impl Table {
     /// slot's ids ascending and distinct.
     fn new(slots: usize, entries: &[(usize, u32)]) -> Table {
         debug_assert!(entries.windows(2).all(|w| w[0].1 <= w[1].1 && w[0] != w[1]));
-        let mut filled = vec![0u64; slots.div_ceil(64)].into_boxed_slice();
+        let mut filled = Bits::new(slots);
         for &(slot, _) in entries {
-            filled[slot / 64] |= 1 << (slot % 64);
+            filled.insert(slot);
         }
-        let mut rank = Vec::with_capacity(filled.len());
+        let mut rank = Vec::with_capacity(filled.0.len());
         let mut total = 0u32;
-        for w in filled.iter() {
+        for w in filled.0.iter() {
             rank.push(total);
             total += w.count_ones();
         }
@@ -120,14 +171,13 @@ impl Table {
     /// The rank of `slot` among the filled slots, given that it is filled.
     #[inline]
     fn rank_of(&self, slot: usize) -> usize {
-        let word = self.filled[slot / 64];
-        let below = word & ((1u64 << (slot % 64)) - 1);
+        let below = self.filled.0[slot / 64] & ((1u64 << (slot % 64)) - 1);
         self.rank[slot / 64] as usize + below.count_ones() as usize
     }
 
     #[inline]
     fn get(&self, slot: usize) -> &[u32] {
-        if self.filled[slot / 64] >> (slot % 64) & 1 == 0 {
+        if !self.filled.contains(slot) {
             return &[];
         }
         let r = self.rank_of(slot);
@@ -139,8 +189,7 @@ impl Table {
 pub(crate) struct IndexedUnit {
     /// The unit as a regex with case folding spelled out (compiled as is).
     pub(crate) source: &'static str,
-    /// The first one or two characters of its matches, as strings of one
-    /// or two characters; `None`: any.
+    /// The first one or two characters of its matches; `None`: any.
     pub(crate) starts: Option<&'static [Key]>,
     /// The last one or two; `None`: any (or not listed: whole patterns).
     pub(crate) ends: Option<&'static [Key]>,
@@ -320,7 +369,7 @@ struct Endings {
     single: Table,
     pair: Table,
     /// Characters some ending ends with.
-    tail: Slots,
+    tail: CharSet,
     /// Units whose endings cannot be listed: live in every range.
     unbounded: Vec<u32>,
 }
@@ -332,7 +381,7 @@ pub(crate) struct StartScanner {
     single: Table,
     pair: Table,
     /// Characters some start key begins with.
-    lead: Slots,
+    lead: CharSet,
     /// Units whose first characters cannot be listed: tried everywhere.
     always: Vec<u32>,
     endings: Option<Endings>,
@@ -376,8 +425,8 @@ impl StartScanner {
         let mut end_single = Filing::new(1 << SINGLE_BITS);
         let mut end_pair = Filing::new(1 << PAIR_BITS);
         let mut unbounded = Vec::new();
-        let mut lead = Slots::new();
-        let mut tail = Slots::new();
+        let mut lead = CharSet::new();
+        let mut tail = CharSet::new();
         for (pid, pattern) in patterns.iter().enumerate() {
             for unit in plan(pattern, case_insensitive, within)? {
                 let id = units.len() as u32;
@@ -695,7 +744,7 @@ fn build_dfa(source: &str) -> Option<DFA> {
 struct Filing {
     slots: usize,
     entries: Vec<(usize, u32)>,
-    taken: Box<[u64]>,
+    taken: Bits,
     unit_start: usize,
 }
 
@@ -704,15 +753,14 @@ impl Filing {
         Filing {
             slots,
             entries: Vec::new(),
-            taken: vec![0; slots.div_ceil(64)].into(),
+            taken: Bits::new(slots),
             unit_start: 0,
         }
     }
 
     fn push(&mut self, slot: usize, id: u32) {
-        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
-        if self.taken[word] & bit == 0 {
-            self.taken[word] |= bit;
+        if !self.taken.contains(slot) {
+            self.taken.insert(slot);
             self.entries.push((slot, id));
         }
     }
@@ -720,7 +768,7 @@ impl Filing {
     /// Ends the current unit's filing: the next may use its slots again.
     fn next_unit(&mut self) {
         for &(slot, _) in &self.entries[self.unit_start..] {
-            self.taken[slot / 64] &= !(1u64 << (slot % 64));
+            self.taken.remove(slot);
         }
         self.unit_start = self.entries.len();
     }
@@ -739,7 +787,7 @@ fn index(
     single: &mut Filing,
     pair: &mut Filing,
     everywhere: &mut Vec<u32>,
-    seen: &mut Slots,
+    seen: &mut CharSet,
     last: bool,
 ) {
     match keys {
@@ -749,34 +797,13 @@ fn index(
                     None => single.push(hash_one(a), id),
                     Some(b) => pair.push(hash_two(a, b), id),
                 }
-                seen.insert(hash_one(match (last, b) {
+                seen.insert(match (last, b) {
                     (true, Some(b)) => b,
                     _ => a,
-                }));
+                } as u32);
             }
         }
         None => everywhere.push(id),
-    }
-}
-
-/// Slots of the single-character hash that some key touches: most
-/// characters of a text start (or end) no key, and one bit tells so
-/// before any table is read.
-struct Slots(Box<[u64]>);
-
-impl Slots {
-    fn new() -> Slots {
-        Slots(vec![0; (1 << SINGLE_BITS) / 64].into())
-    }
-
-    fn insert(&mut self, slot: usize) {
-        self.0[slot / 64] |= 1 << (slot % 64);
-    }
-
-    #[inline]
-    fn has(&self, c: char) -> bool {
-        let slot = hash_one(c);
-        self.0[slot / 64] >> (slot % 64) & 1 == 1
     }
 }
 

@@ -327,16 +327,11 @@ impl Registry {
         // Parsed only for a file with something to report; looked up per
         // term and entry (a clone each time made checking a large vocabulary
         // quadratic).
-        let outlines: Vec<std::cell::OnceCell<Outline>> = self
-            .sources
-            .iter()
-            .map(|_| std::cell::OnceCell::new())
+        let outlines: Vec<yaml::LazyOutline<'_>> = (self.sources.iter())
+            .map(|s| yaml::LazyOutline::new(&s.text))
             .collect();
         let empty = Outline::parse("");
-        let outline = |src: usize| match (outlines.get(src), self.sources.get(src)) {
-            (Some(cell), Some(s)) => cell.get_or_init(|| Outline::parse(&s.text)),
-            _ => &empty,
-        };
+        let outline = |src: usize| outlines.get(src).map_or(&empty, |o| o.get());
         self.check_vocabulary(&outline, &mut out);
         self.check_entries(&outline, &mut out);
         out

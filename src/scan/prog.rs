@@ -20,6 +20,7 @@
 //! caller then runs the automaton instead, so answers never depend on this
 //! module's limits.
 
+use super::CharSet;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// A search gave up: too many steps or too deep a recursion.
@@ -549,26 +550,6 @@ impl Decoder {
     }
 }
 
-/// The characters a program's matches can begin with, as a set of hash
-/// slots: an unanchored search skips every position whose character is
-/// not in it.
-#[derive(Debug)]
-pub(crate) struct FirstChars(Box<[u64]>);
-
-const FIRST_BITS: u32 = 12;
-
-fn first_slot(c: u32) -> usize {
-    (c.wrapping_mul(0x9E37_79B1) >> (32 - FIRST_BITS)) as usize
-}
-
-impl FirstChars {
-    #[inline]
-    pub(crate) fn has(&self, c: char) -> bool {
-        let slot = first_slot(c as u32);
-        self.0[slot / 64] >> (slot % 64) & 1 == 1
-    }
-}
-
 impl Prog {
     /// Whether every match must start at the start of the haystack (`^`),
     /// so an unanchored search need try only there.
@@ -588,8 +569,8 @@ impl Prog {
 
     /// The first characters of its matches, or `None` when they are too
     /// many to be worth listing or a match can be empty.
-    pub(crate) fn first_chars(&self) -> Option<FirstChars> {
-        let mut set = FirstChars(vec![0; (1 << FIRST_BITS) / 64].into());
+    pub(crate) fn first_chars(&self) -> Option<CharSet> {
+        let mut set = CharSet::new();
         let nullable = first(&self.root, &mut set)?;
         (!nullable).then_some(set)
     }
@@ -597,11 +578,8 @@ impl Prog {
 
 /// Adds the first characters of `n` to `set`; whether `n` can match
 /// nothing (then what follows it can begin a match too). `None`: too many.
-fn first(n: &Node, set: &mut FirstChars) -> Option<bool> {
-    let mut add = |c: u32| {
-        let slot = first_slot(c);
-        set.0[slot / 64] |= 1 << (slot % 64);
-    };
+fn first(n: &Node, set: &mut CharSet) -> Option<bool> {
+    let mut add = |c: u32| set.insert(c);
     Some(match n {
         Node::Empty | Node::Look(_) => true,
         Node::Bytes(b) => match std::str::from_utf8(b).ok()?.chars().next() {
