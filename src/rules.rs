@@ -205,7 +205,7 @@ pub struct LazyRegex {
     /// The generated program, the first characters of its matches, and
     /// whether they all start at the start of the text.
     prog: OnceLock<Option<(Prog, Option<CharSet>, bool)>>,
-    /// Positions tried plus steps taken by the program so far.
+    /// Characters read plus steps taken by the program so far.
     work: AtomicU32,
 }
 
@@ -257,12 +257,18 @@ impl LazyRegex {
     /// The pattern's successive non-overlapping matches in `hay`, as
     /// `Regex::find_iter` gives them.
     pub fn find_iter<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
-        let prog = self.program();
+        let mut prog = self.program();
         let mut at = 0;
         let mut regex = None;
         std::iter::from_fn(move || {
             if let Some(it) = regex.as_mut() {
                 return Iterator::next(it).map(|m: regex::Match<'a>| m.range());
+            }
+            // A long text (a whole page's prose) is searched by one
+            // iterator: once the program has done its share of work, the
+            // regex takes over from the last match on.
+            if prog.is_some() && self.program().is_none() {
+                prog = None;
             }
             match prog {
                 Some(p) => {
@@ -271,6 +277,14 @@ impl LazyRegex {
                     // nothing, so every match moves on.
                     at = m.end;
                     Some(m)
+                }
+                // Searching on from the program's last match: it cannot
+                // have been empty, so this is what the regex's own iterator
+                // would give.
+                None if at > 0 => {
+                    let m = self.get().find_at(hay, at)?;
+                    at = m.end();
+                    Some(m.range())
                 }
                 None => {
                     let it = regex.insert(self.get().find_iter(hay));
@@ -304,7 +318,10 @@ impl LazyRegex {
         from: usize,
     ) -> Option<Range<usize>> {
         let mut steps = 0u32;
-        let mut tried = 0u32;
+        // Every character read counts, not only the positions tried: a
+        // pattern whose first characters rarely occur still reads every
+        // character of a long text, which the regex's prefilter skips.
+        let mut read = 0u32;
         let mut found = None;
         let mut fell_back = false;
         for (i, c) in hay.get(from..).unwrap_or_default().char_indices() {
@@ -312,10 +329,10 @@ impl LazyRegex {
             if *anchored && at > 0 {
                 break;
             }
+            read += 1;
             if first.as_ref().is_some_and(|f| !f.has(c)) {
                 continue;
             }
-            tried += 1;
             match prog.find(hay, at, hay.len(), &mut steps) {
                 Ok(Some(end)) => {
                     found = Some(at..end);
@@ -333,7 +350,7 @@ impl LazyRegex {
         }
         if !fell_back {
             self.work
-                .fetch_add(tried.saturating_add(steps), Ordering::Relaxed);
+                .fetch_add(read.saturating_add(steps), Ordering::Relaxed);
         }
         found
     }
@@ -907,6 +924,33 @@ mod tests {
             with_program > 150 && checked > 500,
             "{with_program} {checked}"
         );
+    }
+
+    /// One iterator over a long text hands over from the program to the
+    /// regex once the program has done its share of work, and the matches
+    /// are still the regex's.
+    #[test]
+    fn find_iter_hands_over_to_the_regex_mid_text() {
+        let rules = RuleSet::builtin();
+        let src = rules.lexicon.not_claims.source.as_str();
+        assert!(crate::scan::builtin_prog(src, false).is_some());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/markdown");
+        let mut page = String::new();
+        for e in std::fs::read_dir(root).unwrap().flatten() {
+            page.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+        }
+        let text = page.repeat(4);
+        let re = LazyRegex::new(src.to_string(), 1 << 24);
+        let got: Vec<Range<usize>> = re.find_iter(&text).collect();
+        let want: Vec<Range<usize>> = Regex::new(src)
+            .unwrap()
+            .find_iter(&text)
+            .map(|m| m.range())
+            .collect();
+        assert!(want.len() > 100, "{}", want.len());
+        assert_eq!(got, want);
+        assert!(re.cell.get().is_some(), "the regex never took over");
+        assert!(re.work.load(Ordering::Relaxed) > REGEX_AFTER_WORK);
     }
 
     #[test]
