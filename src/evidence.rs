@@ -436,7 +436,8 @@ fn compares_treatments(ctx: &ClaimContext<'_>) -> bool {
 /// The registry entries that explicitly refute the claim, regulators first.
 fn refuted(registry: &Registry, ctx: &ClaimContext<'_>) -> Option<Judgement> {
     let rc = reg_category(ctx.claim.category)?;
-    let primary = *ctx.topics.interventions.first()?;
+    // What the claim is about, not what it is compared with.
+    let primary = *subjects(registry, ctx, &ctx.topics).first()?;
     let mut refuting: Vec<(&Entry, &registry::Contradiction)> = (registry.entries().iter())
         .enumerate()
         .flat_map(|(i, e)| {
@@ -740,10 +741,15 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judg
             .min_by_key(|g| g.grade.as_str())
     };
     let find = |name: &str| registry.resolved().find(registry.vocabulary(), name);
+    // The treatment a comparison is measured against (植毛 in 「植毛の次に効果
+    // が高い」) is not the one the claim is about: its grade says nothing of
+    // the page's treatment.
+    let subjects = subjects(registry, ctx, &ctx.local);
+    let subjects = || subjects.iter().copied();
     // Exosome and supernatant hair therapy has no CQ of its own; the
     // guideline's nearest is growth-factor delivery and cell transplantation.
     let regenerative = ctx.sentence.contains("再生医療")
-        || ctx.local.interventions.iter().any(|&i| {
+        || subjects().any(|i| {
             [
                 "exosome",
                 "stem-cell-derived-product",
@@ -753,12 +759,9 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judg
             .filter_map(|b| find(b))
             .any(|b| related(registry, i, b))
         });
-    let grade = ctx
-        .local
-        .interventions
-        .iter()
-        .find_map(|&i| exact(i))
-        .or_else(|| ctx.local.interventions.iter().find_map(|&i| narrower(i)))
+    let grade = subjects()
+        .find_map(exact)
+        .or_else(|| subjects().find_map(narrower))
         .or_else(|| {
             regenerative
                 .then(|| exact(find("growth-factor-cell-therapy")?))
@@ -787,6 +790,82 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judg
             Severity::Error,
         )),
         _ => None,
+    }
+}
+
+/// Markers after which a treatment is the yardstick of a comparison:
+/// 植毛の次に, 植毛に次ぐ, 植毛より, 植毛と同等, 植毛に匹敵, 植毛と比べて.
+const COMPARED_WITH: [&str; 10] = [
+    "の次に",
+    "に次いで",
+    "に次ぐ",
+    "よりも",
+    "より",
+    "と同等",
+    "と同じくらい",
+    "に匹敵",
+    "と比べ",
+    "に比べ",
+];
+
+/// The interventions `sentence` compares something with: those named in the
+/// phrase just before a [`COMPARED_WITH`] marker (back to the previous
+/// particle or punctuation), as in 「エクソソームは植毛より」.
+fn comparators(registry: &Registry, sentence: &str) -> Vec<TermId> {
+    let mut out = Vec::new();
+    for marker in COMPARED_WITH {
+        for (at, _) in sentence.match_indices(marker) {
+            let head = &sentence[..at];
+            let from = head
+                .char_indices()
+                .rev()
+                .take(20)
+                .find(|&(_, c)| {
+                    matches!(
+                        c,
+                        'は' | 'が'
+                            | 'を'
+                            | 'も'
+                            | 'に'
+                            | 'で'
+                            | 'と'
+                            | '、'
+                            | '。'
+                            | '，'
+                            | ','
+                            | '　'
+                            | ' '
+                    )
+                })
+                .map_or(head.len().saturating_sub(60), |(i, c)| i + c.len_utf8());
+            let phrase = head.get(from..).unwrap_or_default();
+            if !phrase.is_empty() {
+                out.extend(Topics::of(registry, phrase).interventions);
+            }
+        }
+    }
+    out
+}
+
+/// The interventions of `topics` the claim is about: all of them, unless
+/// the sentence compares with some, which are left out. A claim whose own
+/// words name only the yardstick (「植毛より効果」) is about the treatment
+/// its sentence names besides.
+fn subjects(registry: &Registry, ctx: &ClaimContext<'_>, topics: &Topics) -> Vec<TermId> {
+    let against = comparators(registry, ctx.sentence);
+    if against.is_empty() {
+        return topics.interventions.clone();
+    }
+    let not_compared = |t: &Topics| -> Vec<TermId> {
+        (t.interventions.iter().copied())
+            .filter(|&i| !against.iter().any(|&c| related(registry, i, c)))
+            .collect()
+    };
+    let own = not_compared(topics);
+    if own.is_empty() {
+        not_compared(&Topics::of(registry, ctx.sentence))
+    } else {
+        own
     }
 }
 
@@ -853,5 +932,45 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             &[],
             ctx.severity,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The yardstick of a comparison is found after の次に, より, と同等 and
+    /// the like, whatever precedes it; a treatment merely named is not one.
+    #[test]
+    fn comparators_are_the_treatments_compared_with() {
+        let registry = Registry::builtin();
+        let id = |name: &str| {
+            registry
+                .resolved()
+                .find(registry.vocabulary(), name)
+                .unwrap()
+        };
+        let transplant = id("hair-transplant");
+        let exosome = id("exosome");
+        for s in [
+            "当院のエクソソーム治療は、植毛の次に効果が高い治療です。",
+            "エクソソーム治療は植毛よりも効果が高いとされています。",
+            "エクソソームなら、自毛植毛と同等の仕上がりが期待できます。",
+            "植毛に匹敵する発毛をエクソソームで。",
+            "エクソソームは植毛と比べて負担が少ない治療です。",
+        ] {
+            let got = comparators(&registry, s);
+            assert!(
+                got.iter().any(|&t| related(&registry, t, transplant)),
+                "{s}: {got:?}"
+            );
+            assert!(!got.contains(&exosome), "{s}: {got:?}");
+        }
+        for s in [
+            "植毛とエクソソーム治療を組み合わせています。",
+            "エクソソーム治療は植毛の前後にも受けられます。",
+        ] {
+            assert!(comparators(&registry, s).is_empty(), "{s}");
+        }
     }
 }
