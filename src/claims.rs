@@ -204,8 +204,52 @@ pub fn detect_with(
     candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
     candidates.dedup_by(|b, a| a.sentence == b.sentence && a.category == b.category);
     share_sentence_modality(&mut candidates);
+    for c in &mut candidates {
+        c.range.end = word_end(text, c.range.end, sentences[c.sentence].range.end);
+    }
     candidates.sort_by_key(|c| (c.range.start, c.category));
     candidates
+}
+
+/// Patterns end on a stem so that one pattern covers every inflection
+/// (効 for 効く, 効きます, 効いた), which left spans and messages ending
+/// mid-word: 「すぐに効」「肌が生まれ変わ」. A claim that ends on a kanji or
+/// hiragana runs on over the hiragana of its inflection, up to six, and
+/// stops before a particle that starts the next phrase (が, を, に, で, と,
+/// は, も, の, へ, や, か, ね, よ) and at the end of its sentence.
+fn word_end(text: &str, end: usize, limit: usize) -> usize {
+    let is_kana = |c: char| ('ぁ'..='ゖ').contains(&c);
+    let is_kanji = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c == '々';
+    let Some(last) = text.get(..end).and_then(|h| h.chars().next_back()) else {
+        return end;
+    };
+    if !(is_kana(last) || is_kanji(last)) {
+        return end;
+    }
+    let mut at = end;
+    for c in text.get(end..limit).unwrap_or_default().chars().take(6) {
+        if !is_kana(c)
+            || matches!(
+                c,
+                'が' | 'を'
+                    | 'に'
+                    | 'で'
+                    | 'と'
+                    | 'は'
+                    | 'も'
+                    | 'の'
+                    | 'へ'
+                    | 'や'
+                    | 'か'
+                    | 'ね'
+                    | 'よ'
+            )
+        {
+            break;
+        }
+        at += c.len_utf8();
+    }
+    at
 }
 
 /// Ranges with a fast "is this span inside one of them" test: sorted by
@@ -844,6 +888,9 @@ mod tests {
         candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
         candidates.dedup_by(|b, a| a.sentence == b.sentence && a.category == b.category);
         share_sentence_modality(&mut candidates);
+        for c in &mut candidates {
+            c.range.end = word_end(&prose.text, c.range.end, sentences[c.sentence].range.end);
+        }
         candidates.sort_by_key(|c| (c.range.start, c.category));
         candidates
     }
@@ -861,6 +908,33 @@ mod tests {
             let slow = detect_reference(&prose, &sentences, rules, keep);
             assert_eq!(fast, slow, "keep_non_claims={keep} in:\n{text}");
         }
+    }
+
+    /// Spans run on over their inflection and stop at the next phrase's
+    /// particle, at non-kana and at the sentence's end.
+    #[test]
+    fn claims_end_at_the_end_of_their_word() {
+        let cases = [
+            ("すぐに効きます。", "すぐに効", "すぐに効きます"),
+            (
+                "肌が生まれ変わります",
+                "肌が生まれ変わ",
+                "肌が生まれ変わります",
+            ),
+            ("10歳若く見えます", "10歳若", "10歳若く"),
+            ("効いていますね", "効", "効いています"),
+            ("効果があるので安心", "効果がある", "効果がある"),
+            ("効果が高い治療", "効果", "効果"),
+            ("安全です", "安全", "安全"),
+            ("100%の実績", "100%", "100%"),
+            ("効果を保証します", "効果を保証", "効果を保証します"),
+        ];
+        for (text, matched, want) in cases {
+            let end = word_end(text, matched.len(), text.len());
+            assert_eq!(&text[..end], want, "{text}");
+        }
+        // Never past the sentence.
+        assert_eq!(word_end("効きます", "効".len(), "効き".len()), "効き".len());
     }
 
     #[test]
