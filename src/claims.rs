@@ -10,7 +10,7 @@
 use crate::prose::Prose;
 use crate::rules::{Category, LazyRegex, Lexicon, RuleSet};
 use crate::scan::StartScanner;
-use crate::segment::Sentence;
+use crate::segment::{is_hiragana, Sentence};
 use serde::Serialize;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -204,11 +204,17 @@ pub fn detect_with(
     candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
     candidates.dedup_by(|b, a| a.sentence == b.sentence && a.category == b.category);
     share_sentence_modality(&mut candidates);
-    for c in &mut candidates {
-        c.range.end = word_end(text, c.range.end, sentences[c.sentence].range.end);
-    }
+    end_at_word_ends(text, sentences, &mut candidates);
     candidates.sort_by_key(|c| (c.range.start, c.category));
     candidates
+}
+
+/// Runs every claim on to the end of its word ([`word_end`]), within its
+/// sentence.
+fn end_at_word_ends(text: &str, sentences: &[Sentence], claims: &mut [Claim]) {
+    for c in claims {
+        c.range.end = word_end(text, c.range.end, sentences[c.sentence].range.end);
+    }
 }
 
 /// Patterns end on a stem so that one pattern covers every inflection
@@ -218,33 +224,16 @@ pub fn detect_with(
 /// stops before a particle that starts the next phrase (が, を, に, で, と,
 /// は, も, の, へ, や, か, ね, よ) and at the end of its sentence.
 fn word_end(text: &str, end: usize, limit: usize) -> usize {
-    let is_kana = |c: char| ('ぁ'..='ゖ').contains(&c);
     let is_kanji = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c == '々';
     let Some(last) = text.get(..end).and_then(|h| h.chars().next_back()) else {
         return end;
     };
-    if !(is_kana(last) || is_kanji(last)) {
+    if !(is_hiragana(last) || is_kanji(last)) {
         return end;
     }
     let mut at = end;
     for c in text.get(end..limit).unwrap_or_default().chars().take(6) {
-        if !is_kana(c)
-            || matches!(
-                c,
-                'が' | 'を'
-                    | 'に'
-                    | 'で'
-                    | 'と'
-                    | 'は'
-                    | 'も'
-                    | 'の'
-                    | 'へ'
-                    | 'や'
-                    | 'か'
-                    | 'ね'
-                    | 'よ'
-            )
-        {
+        if !is_hiragana(c) || "がをにでとはものへやかねよ".contains(c) {
             break;
         }
         at += c.len_utf8();
@@ -888,9 +877,7 @@ mod tests {
         candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
         candidates.dedup_by(|b, a| a.sentence == b.sentence && a.category == b.category);
         share_sentence_modality(&mut candidates);
-        for c in &mut candidates {
-            c.range.end = word_end(&prose.text, c.range.end, sentences[c.sentence].range.end);
-        }
+        end_at_word_ends(&prose.text, sentences, &mut candidates);
         candidates.sort_by_key(|c| (c.range.start, c.category));
         candidates
     }

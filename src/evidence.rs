@@ -794,12 +794,11 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judg
 }
 
 /// Markers after which a treatment is the yardstick of a comparison:
-/// 植毛の次に, 植毛に次ぐ, 植毛より, 植毛と同等, 植毛に匹敵, 植毛と比べて.
-const COMPARED_WITH: [&str; 10] = [
+/// 植毛の次に, 植毛に次ぐ, 植毛より(も), 植毛と同等, 植毛に匹敵, 植毛と比べて.
+const COMPARED_WITH: [&str; 9] = [
     "の次に",
     "に次いで",
     "に次ぐ",
-    "よりも",
     "より",
     "と同等",
     "と同じくらい",
@@ -820,23 +819,7 @@ fn comparators(registry: &Registry, sentence: &str) -> Vec<TermId> {
                 .char_indices()
                 .rev()
                 .take(20)
-                .find(|&(_, c)| {
-                    matches!(
-                        c,
-                        'は' | 'が'
-                            | 'を'
-                            | 'も'
-                            | 'に'
-                            | 'で'
-                            | 'と'
-                            | '、'
-                            | '。'
-                            | '，'
-                            | ','
-                            | '　'
-                            | ' '
-                    )
-                })
+                .find(|&(_, c)| "はがをもにでと、。，, 　".contains(c))
                 .map_or(head.len().saturating_sub(60), |(i, c)| i + c.len_utf8());
             let phrase = head.get(from..).unwrap_or_default();
             if !phrase.is_empty() {

@@ -93,7 +93,7 @@ fn split_block(text: &str, base: usize, block: usize, out: &mut Vec<Sentence>) {
     push(text, base, start..text.len(), block, out);
 }
 
-fn is_hiragana(c: char) -> bool {
+pub(crate) fn is_hiragana(c: char) -> bool {
     ('\u{3041}'..='\u{309F}').contains(&c)
 }
 
