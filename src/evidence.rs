@@ -815,13 +815,15 @@ fn comparators(registry: &Registry, sentence: &str) -> Vec<TermId> {
     for marker in COMPARED_WITH {
         for (at, _) in sentence.match_indices(marker) {
             let head = &sentence[..at];
-            let from = head
-                .char_indices()
-                .rev()
-                .take(20)
-                .find(|&(_, c)| "はがをもにでと、。，, 　".contains(c))
-                .map_or(head.len().saturating_sub(60), |(i, c)| i + c.len_utf8());
-            let phrase = head.get(from..).unwrap_or_default();
+            // Back to the particle, or at most twenty characters.
+            let mut from = at;
+            for (i, c) in head.char_indices().rev().take(20) {
+                if "はがをもにでと、。，, 　".contains(c) {
+                    break;
+                }
+                from = i;
+            }
+            let phrase = &head[from..];
             if !phrase.is_empty() {
                 out.extend(Topics::of(registry, phrase).interventions);
             }
@@ -941,6 +943,9 @@ mod tests {
             "エクソソームなら、自毛植毛と同等の仕上がりが期待できます。",
             "植毛に匹敵する発毛をエクソソームで。",
             "エクソソームは植毛と比べて負担が少ない治療です。",
+            // No particle within twenty characters, and a one-byte one among
+            // them: the phrase is the last twenty characters.
+            "最新のロボットARTAS自毛植毛高密度移植システム手術より効果的です。",
         ] {
             let got = comparators(&registry, s);
             assert!(
