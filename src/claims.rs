@@ -220,9 +220,10 @@ fn end_at_word_ends(text: &str, sentences: &[Sentence], claims: &mut [Claim]) {
 /// Patterns end on a stem so that one pattern covers every inflection
 /// (効 for 効く, 効きます, 効いた), which left spans and messages ending
 /// mid-word: 「すぐに効」「肌が生まれ変わ」. A claim that ends on a kanji or
-/// hiragana runs on over the hiragana of its inflection, up to six, and
+/// hiragana runs on over the hiragana of its inflection, up to eight, and
 /// stops before a particle that starts the next phrase (が, を, に, で, と,
-/// は, も, の, へ, や, か, ね, よ) and at the end of its sentence.
+/// は, も, の, へ, や, か, ね, よ), before a word of [`FOLLOWERS`] and at the
+/// end of its sentence.
 fn word_end(text: &str, end: usize, limit: usize) -> usize {
     let is_kanji = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c == '々';
     let Some(last) = text.get(..end).and_then(|h| h.chars().next_back()) else {
@@ -231,15 +232,35 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
     if !(is_hiragana(last) || is_kanji(last)) {
         return end;
     }
+    let rest = text.get(end..limit).unwrap_or_default();
     let mut at = end;
-    for c in text.get(end..limit).unwrap_or_default().chars().take(6) {
-        if !is_hiragana(c) || "がをにでとはものへやかねよ".contains(c) {
+    for (i, c) in rest.char_indices().take(8) {
+        if !is_hiragana(c)
+            || "がをにでとはものへやかねよ".contains(c)
+            || FOLLOWERS.iter().any(|w| rest[i..].starts_with(w))
+        {
             break;
         }
         at += c.len_utf8();
     }
     at
 }
+
+/// Words in hiragana that follow an inflected verb or adjective without a
+/// particle first: 濃くなること, 効いたため, 続くまで, 受けながら.
+const FOLLOWERS: [&str; 11] = [
+    "こと",
+    "ところ",
+    "まで",
+    "ながら",
+    "ほど",
+    "ため",
+    "けど",
+    "けれど",
+    "くらい",
+    "ぐらい",
+    "など",
+];
 
 /// Ranges with a fast "is this span inside one of them" test: sorted by
 /// start, with the furthest end reached so far, so a lookup is a binary
@@ -915,6 +936,10 @@ mod tests {
             ("安全です", "安全", "安全"),
             ("100%の実績", "100%", "100%"),
             ("効果を保証します", "効果を保証", "効果を保証します"),
+            ("実感していただけます", "実感", "実感していただけます"),
+            ("髪が濃くなることは明らか", "髪が濃", "髪が濃くなる"),
+            ("効いたため", "効", "効いた"),
+            ("効果が続くまで", "効果が続", "効果が続く"),
         ];
         for (text, matched, want) in cases {
             let end = word_end(text, matched.len(), text.len());
