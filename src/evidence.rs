@@ -206,6 +206,24 @@ fn grade_label(registry: &Registry, id: &str) -> String {
         .map_or_else(|| id.to_string(), |t| t.label.clone())
 }
 
+/// What a source is, about `topics`, in words that fit its kind: a law or
+/// a notice is not a study (「再生医療等安全性確保法は…を調べた研究」 misled).
+fn what_it_is(kind: registry::Kind, topics: &str) -> String {
+    use registry::Kind;
+    match kind {
+        Kind::InVitro | Kind::Animal | Kind::HumanUncontrolled | Kind::HumanRct => {
+            format!("{topics}を調べた研究")
+        }
+        Kind::Statute => format!("{topics}を対象とする法令"),
+        Kind::PackageInsert => format!("{topics}の添付文書"),
+        Kind::Guideline => format!("{topics}についての診療ガイドライン"),
+        Kind::RegulatoryNotice => format!("{topics}についての行政の通知"),
+        Kind::SystematicReview | Kind::Review | Kind::SocietyStatement | Kind::News => {
+            format!("{topics}についての{}", kind.label())
+        }
+    }
+}
+
 fn labels(registry: &Registry, ids: &[TermId]) -> String {
     ids.iter()
         .map(|&i| label(registry, i))
@@ -558,9 +576,14 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 ctx,
                 Verdict::Miscited,
                 format!(
-                    "{name} は{}の研究で、{}は調べていません",
-                    labels(registry, &ids.conditions),
-                    labels(registry, &local.conditions)
+                    "{name} は{}で、{}は{}いません",
+                    what_it_is(e.kind, &labels(registry, &ids.conditions)),
+                    labels(registry, &local.conditions),
+                    if e.kind.level_ceiling().is_some() {
+                        "調べて"
+                    } else {
+                        "扱って"
+                    }
                 ),
                 &[e],
                 Severity::Error,
@@ -572,8 +595,8 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 ctx,
                 Verdict::Miscited,
                 format!(
-                    "{name} は{}を調べた研究で、{}の根拠にはなりません",
-                    labels(registry, &ids.interventions),
+                    "{name} は{}で、{}の根拠にはなりません",
+                    what_it_is(e.kind, &labels(registry, &ids.interventions)),
                     labels(registry, &local.interventions)
                 ),
                 &[e],

@@ -690,4 +690,29 @@ mod tests {
             .collect();
         assert_eq!(cuts, ["# A"]);
     }
+
+    /// A miscited source is named for what it is: a law or a notice is not
+    /// a study, a study is not a law.
+    #[test]
+    fn miscited_sources_are_named_for_their_kind() {
+        let linter = Linter::builtin();
+        let message = |text: &str| -> String {
+            let findings = check_str(text, Format::Text, &linter).findings;
+            findings
+                .into_iter()
+                .find(|f| f.verdict == Verdict::Miscited)
+                .map(|f| f.message)
+                .unwrap_or_else(|| panic!("no miscited finding in {text}"))
+        };
+        let law = message(
+            "エクソソーム点滴は副作用の心配がありません。当院は再生医療等安全性確保法に基づき計画を提出しています。",
+        );
+        assert!(law.contains("を対象とする法令で"), "{law}");
+        assert!(!law.contains("研究"), "{law}");
+        let study = message(
+            "脂肪由来幹細胞のエクソソームで発毛が促進されたと報告されています（Cho et al., 2018）。",
+        );
+        assert!(study.contains("アトピー性皮膚炎を調べた研究で"), "{study}");
+        assert!(study.contains("調べていません"), "{study}");
+    }
 }
