@@ -439,6 +439,22 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             Severity::Error,
         );
     }
+    // An uncited efficacy claim about a treatment the guideline grades A or
+    // B for the claim's condition (フィナステリド内服はAGAに効果がある) is
+    // backed by that grade; a weak grade leaves it to the studies, since a
+    // C grade says the evidence is lacking, not that the effect is absent.
+    if cat == Category::Efficacy {
+        let for_condition = |ei: &usize| {
+            let conditions = &terms(registry, *ei).conditions;
+            overlaps(registry, &ctx.topics.conditions, conditions)
+        };
+        if let Some(j) = (0..registry.entries().len())
+            .filter(for_condition)
+            .find_map(|i| graded(registry, ctx, i))
+        {
+            return j;
+        }
+    }
     judge_uncited(registry, ctx)
 }
 

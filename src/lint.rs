@@ -507,10 +507,11 @@ fn finding_for(
     let of_sentence = sentence_topics.as_ref().map(|(_, t)| t);
     // The claim's words as written; when markup sits inside them they differ
     // from the prose and are tagged on their own.
-    let own = if prose.text.get(c.range.clone()) == Some(matched.as_str()) {
+    let folded = crate::prose::fold_width(&matched);
+    let own = if prose.text.get(c.range.clone()) == Some(&*folded) {
         Topics::from_matches(registry, tags.tag(&prose.text, c.range.clone()))
     } else {
-        Topics::of(registry, &matched)
+        Topics::of(registry, &folded)
     };
     let local = match of_sentence {
         Some(t) => own.clone().or(t),
@@ -714,5 +715,30 @@ mod tests {
         );
         assert!(study.contains("アトピー性皮膚炎を調べた研究で"), "{study}");
         assert!(study.contains("調べていません"), "{study}");
+    }
+
+    /// Half-width katakana and full-width letters name the same treatments
+    /// and conditions as their usual forms, and spans still cover exactly
+    /// the characters as written.
+    #[test]
+    fn other_widths_name_the_same_terms() {
+        let linter = Linter::builtin();
+        let text = "ｴｸｿｿｰﾑ点滴は副作用の心配がありません｡";
+        let f = &check_str(text, Format::Text, &linter).findings[0];
+        assert_eq!(f.verdict, Verdict::Contradicted);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e == "mhlw_20240731_isei_supernatant_exo"),
+            "{:?}",
+            f.evidence
+        );
+        assert_eq!(&text[f.span.clone()], "副作用の心配がありません");
+        let text = "ﾌｨﾅｽﾃﾘﾄﾞ内服でＡＧＡが改善します。";
+        let linter = Linter::builtin().with_notes(true);
+        let f = &check_str(text, Format::Text, &linter).findings[0];
+        assert_eq!(f.verdict, Verdict::Supported, "{}", f.message);
+        assert_eq!(f.evidence, ["jda_aga_fphl_gl_2017"]);
+        assert_eq!(&text[f.span.clone()], "ＡＧＡが改善します");
     }
 }

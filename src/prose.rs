@@ -99,6 +99,78 @@ struct Seg {
     copied: bool,
 }
 
+/// Half-width katakana U+FF66–U+FF9D as full-width, in code-point order.
+const HALF_KANA: &str = "ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン";
+
+/// The character that the start of `s` folds to and how many bytes it
+/// takes: a full-width letter or digit (ＡＧＡ, １ヶ月) to ASCII, half-width
+/// katakana (ｴｸｿｿｰﾑ) and its punctuation to full-width, a voiced mark
+/// joined to its kana (ｶﾞ to ガ). Rules and vocabulary then see one form.
+/// Full-width punctuation（（）！？％）is Japanese text's own and stays.
+fn fold_at(s: &str) -> Option<(usize, char)> {
+    let mut chars = s.chars();
+    let c = chars.next()?;
+    let code = c as u32;
+    let folded = match code {
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => char::from_u32(code - 0xFEE0)?,
+        0xFF61 => '。',
+        0xFF62 => '「',
+        0xFF63 => '」',
+        0xFF64 => '、',
+        0xFF65 => '・',
+        0xFF66..=0xFF9D => HALF_KANA.chars().nth((code - 0xFF66) as usize)?,
+        0xFF9E => '゛',
+        0xFF9F => '゜',
+        _ => return None,
+    };
+    let len = c.len_utf8();
+    let mark = chars.next().map(|m| m as u32);
+    let voiced = |base: char, by: u32| -> Option<(usize, char)> {
+        Some((len + 3, char::from_u32(base as u32 + by)?))
+    };
+    match (folded, mark) {
+        ('ウ', Some(0xFF9E)) => Some((len + 3, 'ヴ')),
+        ('カ'..='ト', Some(0xFF9E)) if !matches!(folded, 'ッ') => voiced(folded, 1),
+        ('ハ'..='ホ', Some(0xFF9E)) => voiced(folded, 1),
+        ('ハ'..='ホ', Some(0xFF9F)) => voiced(folded, 2),
+        _ => Some((len, folded)),
+    }
+}
+
+/// `s` as it reads in prose: see [`fold_at`]. Borrowed when nothing folds.
+pub fn fold_width(s: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = String::new();
+    let mut done = 0;
+    for (i, len, folded) in folds(s) {
+        out.push_str(&s[done..i]);
+        out.push(folded);
+        done = i + len;
+    }
+    if done == 0 {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    out.push_str(&s[done..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Each character of `s` that folds: its offset, its length in bytes and
+/// what it folds to. Every such character is in U+FF00–U+FFEF, encoded from
+/// 0xEF, which is never a continuation byte: the search skips to those.
+fn folds(s: &str) -> impl Iterator<Item = (usize, usize, char)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(off) = memchr::memchr(0xEF, &s.as_bytes()[at..]) {
+            let i = at + off;
+            if let Some((len, folded)) = fold_at(&s[i..]) {
+                at = i + len;
+                return Some((i, len, folded));
+            }
+            at = i + 1;
+        }
+        None
+    })
+}
+
 /// Extracted prose plus the structure later stages need.
 #[derive(Debug, Clone, Default)]
 pub struct Prose {
@@ -279,8 +351,25 @@ impl ProseBuilder {
         &self.prose.text
     }
 
-    /// Appends `text`, which is exactly the source bytes at `src_start..`.
+    /// Appends `text`, which is exactly the source bytes at `src_start..`,
+    /// with full-width letters and digits and half-width katakana folded
+    /// ([`fold_width`]): each folded character is a replaced run, so spans
+    /// still map to whole source characters.
     pub fn push_copy(&mut self, src_start: usize, text: &str) {
+        let mut done = 0;
+        for (i, len, folded) in folds(text) {
+            self.push_verbatim(src_start + done, &text[done..i]);
+            let mut buf = [0; 4];
+            self.push_replace(
+                src_start + i..src_start + i + len,
+                folded.encode_utf8(&mut buf),
+            );
+            done = i + len;
+        }
+        self.push_verbatim(src_start + done, &text[done..]);
+    }
+
+    fn push_verbatim(&mut self, src_start: usize, text: &str) {
         if text.is_empty() {
             return;
         }
@@ -494,5 +583,37 @@ mod tests {
             Some("disable-next-line EXL101".into())
         );
         assert_eq!(directive_body("ordinary"), None);
+    }
+
+    /// Full-width letters and digits and half-width katakana reach the
+    /// rules in one form, each folded character mapping back to exactly its
+    /// source bytes.
+    #[test]
+    fn widths_fold_and_map_back() {
+        let src = "ＡＧＡにｴｸｿｿｰﾑ。ｶﾞﾊﾟｳﾞﾞ１２";
+        let mut b = ProseBuilder::new();
+        b.start_block(BlockKind::Paragraph, 0);
+        b.push_copy(0, src);
+        b.end_block(src.len());
+        let p = b.finish(src.len());
+        p.check_invariants(src).unwrap();
+        let text = p.text.trim_end_matches('\n');
+        assert_eq!(text, "AGAにエクソソーム。ガパヴ゛12");
+        assert_eq!(fold_width(src), text);
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            &src[p.source_range(start..start + needle.len())]
+        };
+        assert_eq!(at("AGA"), "ＡＧＡ");
+        assert_eq!(at("G"), "Ｇ");
+        assert_eq!(at("エクソソーム"), "ｴｸｿｿｰﾑ");
+        assert_eq!(at("ガ"), "ｶﾞ");
+        assert_eq!(at("パ"), "ﾊﾟ");
+        assert_eq!(at("ヴ゛"), "ｳﾞﾞ");
+        assert_eq!(at("12"), "１２");
+        assert!(matches!(
+            fold_width("エクソソーム（PMC）！"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
