@@ -213,6 +213,12 @@ pub fn detect_with(
 /// sentence.
 fn end_at_word_ends(text: &str, sentences: &[Sentence], claims: &mut [Claim]) {
     for c in claims {
+        // A pattern that ends on the sentence's end (との声も。, お客様も！) takes
+        // the mark with it; the claim is the words.
+        let words = text[c.range.clone()].trim_end_matches(['。', '．', '！', '!', '…', '♪']);
+        if !words.is_empty() {
+            c.range.end = c.range.start + words.len();
+        }
         c.range.end = word_end(text, c.range.end, sentences[c.sentence].range.end);
     }
 }

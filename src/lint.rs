@@ -741,4 +741,26 @@ mod tests {
         assert_eq!(f.evidence, ["jda_aga_fphl_gl_2017"]);
         assert_eq!(&text[f.span.clone()], "ＡＧＡが改善します");
     }
+
+    /// A claim whose pattern runs to the end of its sentence stops before
+    /// the 。 or ！: the span and the quoted wording are the words.
+    #[test]
+    fn claims_leave_the_closing_mark_out() {
+        let linter = Linter::builtin();
+        for (text, want) in [
+            ("分け目が目立たなくなったとの声も。", "との声も"),
+            (
+                "2週間で抜け毛が半分になったお客様も！",
+                "半分になったお客様も",
+            ),
+        ] {
+            let findings = check_str(text, Format::Text, &linter).findings;
+            let f = findings
+                .iter()
+                .find(|f| f.category == Category::Testimonial)
+                .unwrap_or_else(|| panic!("no testimonial in {text}"));
+            assert_eq!(&text[f.span.clone()], want);
+            assert!(f.message.contains(&format!("「{want}」")), "{}", f.message);
+        }
+    }
 }
