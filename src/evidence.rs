@@ -443,7 +443,11 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     // B for the claim's condition (フィナステリド内服はAGAに効果がある) is
     // backed by that grade; a weak grade leaves it to the studies, since a
     // C grade says the evidence is lacking, not that the effect is absent.
-    if cat == Category::Efficacy {
+    // A sentence that also names a therapy no guideline grades well
+    // (「AGA治療薬で変化がなかったのに、エクソソームで産毛が増えました」) is about
+    // that therapy, and one that compares (ミノキシジル以上の効果) is about the
+    // other side of the comparison: the drugs' grade backs neither.
+    if cat == Category::Efficacy && !names_regenerative(registry, ctx) && !compares(ctx.sentence) {
         let for_condition = |ei: &usize| {
             let conditions = &terms(registry, *ei).conditions;
             overlaps(registry, &ctx.topics.conditions, conditions)
@@ -752,6 +756,25 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     problems.swap_remove(0)
 }
 
+/// Exosome and supernatant products, which the hair-loss guideline grades
+/// only as growth-factor delivery and cell transplantation.
+fn is_regenerative(registry: &Registry, i: TermId) -> bool {
+    [
+        "exosome",
+        "stem-cell-derived-product",
+        "stem-cell-conditioned-medium",
+    ]
+    .iter()
+    .filter_map(|b| registry.resolved().find(registry.vocabulary(), b))
+    .any(|b| related(registry, i, b))
+}
+
+/// Whether the claim's sentence or its own words name regenerative therapy.
+fn names_regenerative(registry: &Registry, ctx: &ClaimContext<'_>) -> bool {
+    ctx.sentence.contains("再生医療")
+        || (ctx.local.interventions.iter()).any(|&i| is_regenerative(registry, i))
+}
+
 /// Guideline grades answer claims that a treatment is recommended or the
 /// most effective: grade A or B backs 推奨, C2 and D contradict it.
 fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judgement> {
@@ -787,17 +810,8 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judg
     let subjects = || subjects.iter().copied();
     // Exosome and supernatant hair therapy has no CQ of its own; the
     // guideline's nearest is growth-factor delivery and cell transplantation.
-    let regenerative = ctx.sentence.contains("再生医療")
-        || subjects().any(|i| {
-            [
-                "exosome",
-                "stem-cell-derived-product",
-                "stem-cell-conditioned-medium",
-            ]
-            .iter()
-            .filter_map(|b| find(b))
-            .any(|b| related(registry, i, b))
-        });
+    let regenerative =
+        ctx.sentence.contains("再生医療") || subjects().any(|i| is_regenerative(registry, i));
     let grade = subjects()
         .find_map(exact)
         .or_else(|| subjects().find_map(narrower))
