@@ -183,13 +183,17 @@ fn corpus_precision_and_recall() {
     println!("verdicts: {verdicts_right}/{verdicts} annotated cited claims right ({verdict_accuracy:.3})");
     assert!(sentences >= 400, "corpus has only {sentences} sentences");
     // The `# verdict:` annotations include a few judgement calls the engine
-    // answers differently (see the VERDICT lines); the gate keeps what works.
+    // answers differently (see the VERDICT lines); the gate keeps what works
+    // (91 of 118 on 2026-12-04).
     assert!(
-        verdict_accuracy >= 0.75,
+        verdict_accuracy >= 0.77,
         "verdicts right for only {verdicts_right}/{verdicts}\n{report}"
     );
+    // Every annotated claim is found and nothing else is reported: a rule
+    // change that moves a finding in the corpus comes with its annotation,
+    // rather than hiding under a threshold.
     assert!(
-        precision >= 0.95 && recall >= 0.95,
-        "precision {precision:.3} / recall {recall:.3} below 0.95\n{report}"
+        fp == 0 && fneg == 0,
+        "precision {precision:.3} / recall {recall:.3}: {fp} false positives, {fneg} false negatives\n{report}"
     );
 }
