@@ -563,7 +563,7 @@ fn clause_end(s: &str, from: usize) -> usize {
 }
 
 /// Length of the inflection right after a claim: kana and the few kanji of
-/// auxiliary phrases (とは言えません, 確認されていない). The claim's own
+/// auxiliary phrases (とは言えません, 確認されていない, 承認を受けていない). The claim's own
 /// predicate is negated only here; a ない further on belongs to other words
 /// (安全で痛みの少ない治療).
 fn inflection_len(tail: &str) -> usize {
@@ -571,7 +571,7 @@ fn inflection_len(tail: &str) -> usize {
         .take(24)
         .find(|&(_, c)| {
             !(('\u{3041}'..='\u{309F}').contains(&c)
-                || "言限断確証明立認保約出来得見分判切思".contains(c))
+                || "言限断確証明立認保約出来得見分判切思受取下通".contains(c))
         })
         .map_or_else(
             || tail.char_indices().nth(24).map_or(tail.len(), |(i, _)| i),

@@ -977,6 +977,29 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
 mod tests {
     use super::*;
 
+    /// A law, a notice or a guideline is not called a study in a message.
+    #[test]
+    fn sources_are_named_for_their_kind() {
+        use registry::Kind;
+        for kind in Kind::ALL {
+            let what = what_it_is(kind, "再生医療");
+            assert!(what.starts_with("再生医療"), "{what}");
+            assert_eq!(
+                what.contains("研究"),
+                kind.level_ceiling().is_some(),
+                "{kind}: {what}"
+            );
+        }
+        assert_eq!(
+            what_it_is(Kind::Statute, "再生医療"),
+            "再生医療を対象とする法令"
+        );
+        assert_eq!(
+            what_it_is(Kind::Animal, "アトピー性皮膚炎"),
+            "アトピー性皮膚炎を調べた研究"
+        );
+    }
+
     /// The yardstick of a comparison is found after の次に, より, と同等 and
     /// the like, whatever precedes it; a treatment merely named is not one.
     #[test]

@@ -550,9 +550,24 @@ fn finding_for(
         });
         topics = topics.or(page);
     }
-    let cited = citations::for_sentence_in(
+    let mut cited = citations::for_sentence_in(
         prose, paragraphs, sentences, c.sentence, citations, doc.before,
     );
+    // A law named in another sentence of the paragraph (当院は再生医療等
+    // 安全性確保法に基づき届出をしています。副作用はありません。) is the clinic's
+    // compliance, not a source for the claim: the claim is judged as
+    // uncited, so what regulators say about it answers it. Named in the
+    // claim's own sentence (法に基づく安全な治療) the law is offered as its
+    // backing, and is judged as a citation.
+    cited.retain(|ci| {
+        ci.kind != citations::CitationKind::Title
+            || (ci.range.start >= sentence.range.start && ci.range.end <= sentence.range.end)
+            || ci
+                .id
+                .as_deref()
+                .and_then(|id| registry.get(id))
+                .is_none_or(|e| e.kind != crate::registry::Kind::Statute)
+    });
     let ctx = ClaimContext {
         claim: c,
         text: &matched,
@@ -692,8 +707,8 @@ mod tests {
         assert_eq!(cuts, ["# A"]);
     }
 
-    /// A miscited source is named for what it is: a law or a notice is not
-    /// a study, a study is not a law.
+    /// A miscited study is named as a study (see also
+    /// `evidence::tests::sources_are_named_for_their_kind`).
     #[test]
     fn miscited_sources_are_named_for_their_kind() {
         let linter = Linter::builtin();
@@ -705,11 +720,6 @@ mod tests {
                 .map(|f| f.message)
                 .unwrap_or_else(|| panic!("no miscited finding in {text}"))
         };
-        let law = message(
-            "エクソソーム点滴は副作用の心配がありません。当院は再生医療等安全性確保法に基づき計画を提出しています。",
-        );
-        assert!(law.contains("を対象とする法令で"), "{law}");
-        assert!(!law.contains("研究"), "{law}");
         let study = message(
             "脂肪由来幹細胞のエクソソームで発毛が促進されたと報告されています（Cho et al., 2018）。",
         );
@@ -762,5 +772,34 @@ mod tests {
             assert_eq!(&text[f.span.clone()], want);
             assert!(f.message.contains(&format!("「{want}」")), "{}", f.message);
         }
+    }
+
+    /// A law named in another sentence of the paragraph is the clinic's
+    /// compliance, not the claim's source: the claim is judged as uncited.
+    /// Named in the claim's own sentence, it is judged as its citation.
+    #[test]
+    fn a_law_beside_a_claim_is_not_its_citation() {
+        let linter = Linter::builtin();
+        let text = "当院のエクソソーム点滴は再生医療等安全性確保法に基づき、計画を提出しています。副作用の心配はありません。";
+        let f = check_str(text, Format::Text, &linter)
+            .findings
+            .into_iter()
+            .find(|f| f.category == Category::Safety)
+            .unwrap();
+        assert_eq!(f.verdict, Verdict::Contradicted, "{}", f.message);
+        assert!(f.citations.is_empty());
+        assert!(
+            !f.evidence.iter().any(|e| e == "jp_act_asrm_2013_85"),
+            "{:?}",
+            f.evidence
+        );
+        let text = "当院は再生医療法に基づく安全な治療を提供しています。";
+        let f = check_str(text, Format::Text, &linter)
+            .findings
+            .into_iter()
+            .find(|f| f.category == Category::Safety)
+            .unwrap();
+        assert_eq!(f.verdict, Verdict::Miscited, "{}", f.message);
+        assert_eq!(f.citations.len(), 1);
     }
 }
