@@ -447,10 +447,23 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     // (「AGA治療薬で変化がなかったのに、エクソソームで産毛が増えました」) is about
     // that therapy, and one that compares (ミノキシジル以上の効果) is about the
     // other side of the comparison: the drugs' grade backs neither.
-    if cat == Category::Efficacy && !names_regenerative(registry, ctx) && !compares(ctx.sentence) {
+    if cat == Category::Efficacy
+        && !compares(ctx.sentence)
+        && !names_regenerative(
+            registry,
+            ctx.sentence,
+            ctx.local.interventions.iter().copied(),
+        )
+    {
+        // Only guidelines have grades: the others are passed over before
+        // their conditions are compared.
         let for_condition = |ei: &usize| {
-            let conditions = &terms(registry, *ei).conditions;
-            overlaps(registry, &ctx.topics.conditions, conditions)
+            !registry.entries()[*ei].grades.is_empty()
+                && overlaps(
+                    registry,
+                    &ctx.topics.conditions,
+                    &terms(registry, *ei).conditions,
+                )
         };
         if let Some(j) = (0..registry.entries().len())
             .filter(for_condition)
@@ -769,10 +782,14 @@ fn is_regenerative(registry: &Registry, i: TermId) -> bool {
     .any(|b| related(registry, i, b))
 }
 
-/// Whether the claim's sentence or its own words name regenerative therapy.
-fn names_regenerative(registry: &Registry, ctx: &ClaimContext<'_>) -> bool {
-    ctx.sentence.contains("再生医療")
-        || (ctx.local.interventions.iter()).any(|&i| is_regenerative(registry, i))
+/// Whether `sentence` names regenerative therapy, in words or among the
+/// `interventions` it is about.
+fn names_regenerative(
+    registry: &Registry,
+    sentence: &str,
+    mut interventions: impl Iterator<Item = TermId>,
+) -> bool {
+    sentence.contains("再生医療") || interventions.any(|i| is_regenerative(registry, i))
 }
 
 /// Guideline grades answer claims that a treatment is recommended or the
@@ -810,8 +827,7 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judg
     let subjects = || subjects.iter().copied();
     // Exosome and supernatant hair therapy has no CQ of its own; the
     // guideline's nearest is growth-factor delivery and cell transplantation.
-    let regenerative =
-        ctx.sentence.contains("再生医療") || subjects().any(|i| is_regenerative(registry, i));
+    let regenerative = names_regenerative(registry, ctx.sentence, subjects());
     let grade = subjects()
         .find_map(exact)
         .or_else(|| subjects().find_map(narrower))

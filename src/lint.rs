@@ -780,12 +780,14 @@ mod tests {
     #[test]
     fn a_law_beside_a_claim_is_not_its_citation() {
         let linter = Linter::builtin();
-        let text = "当院のエクソソーム点滴は再生医療等安全性確保法に基づき、計画を提出しています。副作用の心配はありません。";
-        let f = check_str(text, Format::Text, &linter)
-            .findings
-            .into_iter()
-            .find(|f| f.category == Category::Safety)
-            .unwrap();
+        let safety = |text: &str| {
+            check_str(text, Format::Text, &linter)
+                .findings
+                .into_iter()
+                .find(|f| f.category == Category::Safety)
+                .unwrap()
+        };
+        let f = safety("当院のエクソソーム点滴は再生医療等安全性確保法に基づき、計画を提出しています。副作用の心配はありません。");
         assert_eq!(f.verdict, Verdict::Contradicted, "{}", f.message);
         assert!(f.citations.is_empty());
         assert!(
@@ -793,12 +795,7 @@ mod tests {
             "{:?}",
             f.evidence
         );
-        let text = "当院は再生医療法に基づく安全な治療を提供しています。";
-        let f = check_str(text, Format::Text, &linter)
-            .findings
-            .into_iter()
-            .find(|f| f.category == Category::Safety)
-            .unwrap();
+        let f = safety("当院は再生医療法に基づく安全な治療を提供しています。");
         assert_eq!(f.verdict, Verdict::Miscited, "{}", f.message);
         assert_eq!(f.citations.len(), 1);
     }
