@@ -488,7 +488,16 @@ fn finding_for(
     let registry = &linter.registry;
     let rule = &linter.rules.rules[c.rule];
     let span = prose.source_range(c.range.clone());
-    let matched = one_line(text.get(span.clone()).unwrap_or_default());
+    // The claim as the reader sees it: its own characters from the source,
+    // unless markup or an entity sits inside it (発毛<rt>…</rt>効果,
+    // ダウンタイム&nbsp;なし); then the prose, which has neither, is quoted.
+    let written = one_line(text.get(span.clone()).unwrap_or_default());
+    let read = one_line(prose.text.get(c.range.clone()).unwrap_or_default());
+    let matched = if *crate::prose::fold_width(&written) == *read {
+        written
+    } else {
+        read
+    };
     let sentence = &sentences[c.sentence];
     let sentence_text = &prose.text[sentence.range.clone()];
     let block = &prose.blocks[sentence.block];
@@ -798,5 +807,42 @@ mod tests {
         let f = safety("当院は再生医療法に基づく安全な治療を提供しています。");
         assert_eq!(f.verdict, Verdict::Miscited, "{}", f.message);
         assert_eq!(f.citations.len(), 1);
+    }
+
+    #[test]
+    fn messages_quote_the_words_not_the_markup() {
+        let linter = Linter::builtin();
+        let message = |text: &str, format: Format, category: Category| {
+            check_str(text, format, &linter)
+                .findings
+                .into_iter()
+                .find(|f| f.category == category)
+                .unwrap()
+                .message
+        };
+        let html = "<p>施術後、<em>3日目</em>から<strong>産毛が</strong>生えてきます。</p>";
+        let m = message(html, Format::Html, Category::Efficacy);
+        assert!(m.contains("「産毛が生えてきます」"), "{m}");
+        let m = message(html, Format::Html, Category::Onset);
+        assert!(m.contains("「3日目から産毛」"), "{m}");
+        let m = message(
+            "<p><ruby>発毛<rt>はつもう</rt></ruby>効果が得られます。</p>",
+            Format::Html,
+            Category::Efficacy,
+        );
+        assert!(m.contains("「発毛効果"), "{m}");
+        // Without markup inside, the writer's own characters are quoted.
+        let m = message(
+            "たった１回で効果を実感できます。",
+            Format::Text,
+            Category::Onset,
+        );
+        assert!(m.contains("１回"), "{m}");
+        let m = message(
+            "**ｴｸｿｿｰﾑ**で髪がフサフサになります。",
+            Format::Markdown,
+            Category::Efficacy,
+        );
+        assert!(!m.contains("**"), "{m}");
     }
 }
