@@ -505,7 +505,20 @@ impl<'a> Extractor<'a> {
         }
         match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::None => {}
-            Pending::Break(at) => self.b.separator(at),
+            Pending::Break(at) => {
+                // Japanese copy breaks lines for layout inside a sentence
+                // (副作用は<br>一切ありません). A line that ends on a particle or
+                // a comma cannot end a sentence, so the next one goes on
+                // with it, unless it starts an item of its own (※, ・, ■).
+                let prev = self.b.text().chars().next_back();
+                let mid = prev.is_some_and(|c| "、，,はがをにでへやもとのて".contains(c))
+                    && !first.is_ascii()
+                    && !first.is_whitespace()
+                    && !"・※■□●○◆◇◎★☆▼▶→-－―".contains(first);
+                if !mid {
+                    self.b.separator(at);
+                }
+            }
             Pending::Space(r) => {
                 // Japanese has no spaces between words: a line wrapped between
                 // two Japanese characters joins them directly.
@@ -1353,6 +1366,25 @@ mod tests {
         assert_eq!(p.blocks.len(), 2);
         let p = prose("a</br>b<hr>c");
         assert_eq!(blocks(&p), ["a\nb", "c"]);
+    }
+
+    #[test]
+    fn br_after_a_particle_is_layout_inside_a_sentence() {
+        let src = "<p>副作用は<br>一切ありません。</p>";
+        let p = prose(src);
+        assert_eq!(p.text, "副作用は一切ありません。\n");
+        let at = p.text.find("一切").unwrap();
+        assert_eq!(&src[p.source_range(at..at + "一切".len())], "一切");
+        // Items keep their lines: a line that ends on a noun or a figure, and
+        // a line that starts with its own mark.
+        let p = prose("<p>施術時間：30分<br>費用：10万円<br>注意事項は<br>※次のとおりです</p>");
+        assert_eq!(
+            p.text,
+            "施術時間：30分\n費用：10万円\n注意事項は\n※次のとおりです\n"
+        );
+        // Source indentation after the break does not matter.
+        let p = prose("<p>効果には、<br>\n    個人差があります</p>");
+        assert_eq!(p.text, "効果には、個人差があります\n");
     }
 
     #[test]
