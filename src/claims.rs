@@ -254,8 +254,10 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
 
 /// Words in hiragana that follow an inflected verb or adjective without a
 /// particle first: 濃くなること, 効いたため, 続くまで, 受けながら.
-const FOLLOWERS: [&str; 11] = [
+const FOLLOWERS: [&str; 13] = [
     "こと",
+    "んじゃ",
+    "のでは",
     "ところ",
     "まで",
     "ながら",
@@ -562,6 +564,70 @@ fn clause_end(s: &str, from: usize) -> usize {
         .map_or(s.len(), |(i, _)| from + i)
 }
 
+/// [`clause_end`] for the claim at `rel`: a claim that ends on a
+/// te-form followed by a new phrase (髪が生えて痛みもありません) ends its clause
+/// there, and the next phrase's ない is its own. Auxiliaries written in
+/// kanji (生えて来ない, 使って頂けない) still belong to the claim.
+fn own_clause_end(s: &str, rel: Range<usize>) -> usize {
+    let te = s[rel.clone()].ends_with(['て', 'で']);
+    let next = s[rel.end..].chars().next();
+    let end = match next {
+        Some(c) if te && !is_hiragana(c) && !"来居下頂戴欲見置行参貰".contains(c) => {
+            rel.end
+        }
+        _ => clause_end(s, rel.end),
+    };
+    // A conjunction starts the next clause too (髪が生えた上に副作用もない,
+    // 肌が若返ったのに痛みはない). ので and のに only when a new phrase
+    // follows: のでは, のです and ものでは are not conjunctions.
+    let tail = &s[rel.end..end];
+    CONJUNCTIONS
+        .iter()
+        .filter_map(|w| {
+            let i = tail.find(w)?;
+            let after = tail[i + w.len()..].chars().next();
+            let particle = w.starts_with('の') && after.is_none_or(is_hiragana);
+            (!particle).then_some(i)
+        })
+        .min()
+        .map_or(end, |i| rel.end + i)
+}
+
+/// Words that join one clause to the next.
+const CONJUNCTIONS: [&str; 12] = [
+    "のに",
+    "ので",
+    "けれど",
+    "けど",
+    "上に",
+    "うえに",
+    "後に",
+    "後も",
+    "後は",
+    "あとも",
+    "あとに",
+    "ながら",
+];
+
+/// A sentence that ends as a rhetorical question (髪が生えるのではないでしょうか,
+/// 効果があるんじゃないかな) asserts its claim, hedged; it asks nothing.
+fn rhetorical(s: &str) -> bool {
+    let t = s.trim_end_matches(|c: char| c.is_whitespace() || "。．？?！!」』）)♪…".contains(c));
+    let t = t.trim_end_matches(['ね', 'な', 'よ']);
+    [
+        "ではないか",
+        "ではないでしょうか",
+        "ではないだろうか",
+        "ではないです",
+        "じゃないか",
+        "じゃないでしょうか",
+        "じゃないです",
+        "ではなかろうか",
+    ]
+    .iter()
+    .any(|w| t.ends_with(w))
+}
+
 /// Length of the inflection right after a claim: kana and the few kanji of
 /// auxiliary phrases (とは言えません, 確認されていない, 承認を受けていない). The claim's own
 /// predicate is negated only here; a ない further on belongs to other words
@@ -601,7 +667,7 @@ fn classify_in(
     quoted_block: bool,
     marks: &mut SentenceMarks,
 ) -> (Modality, bool) {
-    let tail = &s[rel.end..clause_end(s, rel.end)];
+    let tail = &s[rel.end..own_clause_end(s, rel.clone())];
     let window = &tail[..inflection_len(tail)];
     let negated = (lex.negation.is_match(window) || lex.clause_negation.is_match(tail))
         && !lex
@@ -618,7 +684,7 @@ fn classify_in(
     let question = *marks
         .question
         .get_or_insert_with(|| lex.question.is_match(s));
-    if question || s[clause_end(s, rel.end)..].starts_with(['？', '?']) {
+    if (question || s[clause_end(s, rel.end)..].starts_with(['？', '?'])) && !rhetorical(s) {
         return (Modality::Question, hedged);
     }
     if quoted_block || in_speech_quote(lex, s, rel.start, &mut marks.quote_context) {
