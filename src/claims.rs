@@ -580,18 +580,24 @@ fn own_clause_end(s: &str, rel: Range<usize>) -> usize {
     // A conjunction starts the next clause too (髪が生えた上に副作用もない,
     // 肌が若返ったのに痛みはない). ので and のに only when a new phrase
     // follows: のでは, のです and ものでは are not conjunctions.
+    // One walk over the clause, tried only where a conjunction can begin:
+    // this runs for every match of every claim rule.
     let tail = &s[rel.end..end];
-    CONJUNCTIONS
-        .iter()
-        .filter_map(|w| {
-            let i = tail.find(w)?;
-            let after = tail[i + w.len()..].chars().next();
-            let particle = w.starts_with('の') && after.is_none_or(is_hiragana);
-            (!particle).then_some(i)
+    tail.char_indices()
+        .filter(|&(_, c)| CONJUNCTION_LEADS.contains(c))
+        .find(|&(i, _)| {
+            let rest = &tail[i..];
+            CONJUNCTIONS.iter().any(|w| {
+                rest.starts_with(w)
+                    && !(w.starts_with('の')
+                        && rest[w.len()..].chars().next().is_none_or(is_hiragana))
+            })
         })
-        .min()
-        .map_or(end, |i| rel.end + i)
+        .map_or(end, |(i, _)| rel.end + i)
 }
+
+/// The first characters of [`CONJUNCTIONS`].
+const CONJUNCTION_LEADS: &str = "のけ上う後あな";
 
 /// Words that join one clause to the next.
 const CONJUNCTIONS: [&str; 12] = [

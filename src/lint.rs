@@ -492,11 +492,16 @@ fn finding_for(
     // unless markup or an entity sits inside it (発毛<rt>…</rt>効果,
     // ダウンタイム&nbsp;なし); then the prose, which has neither, is quoted.
     let written = one_line(text.get(span.clone()).unwrap_or_default());
-    let read = one_line(prose.text.get(c.range.clone()).unwrap_or_default());
-    let matched = if *crate::prose::fold_width(&written) == *read {
+    let prose_words = prose.text.get(c.range.clone()).unwrap_or_default();
+    let matched = if written == prose_words {
         written
     } else {
-        read
+        let read = one_line(prose_words);
+        if *crate::prose::fold_width(&written) == *read {
+            written
+        } else {
+            read
+        }
     };
     let sentence = &sentences[c.sentence];
     let sentence_text = &prose.text[sentence.range.clone()];
