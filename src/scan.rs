@@ -191,8 +191,9 @@ pub(crate) struct IndexedUnit {
     pub(crate) source: &'static str,
     /// The first one or two characters of its matches; `None`: any.
     pub(crate) starts: Option<&'static [Key]>,
-    /// The last one or two; `None`: any (or not listed: whole patterns).
-    pub(crate) ends: Option<&'static [Key]>,
+    /// Keys one of which every match contains ([`factors`]); `None`: not
+    /// listed (whole patterns, or none could be).
+    pub(crate) needs: Option<&'static [Key]>,
     /// Its backtracking program ([`Prog::encode`]); empty when it has none.
     pub(crate) prog: &'static str,
 }
@@ -209,7 +210,7 @@ pub(crate) struct IndexedPattern {
 struct UnitPlan {
     source: Cow<'static, str>,
     starts: Option<Cow<'static, [Key]>>,
-    ends: Option<Cow<'static, [Key]>>,
+    needs: Option<Cow<'static, [Key]>>,
     prog: PlannedProg,
 }
 
@@ -273,7 +274,7 @@ fn plan(pattern: &str, case_insensitive: bool, within: bool) -> Result<Vec<UnitP
             .map(|u| UnitPlan {
                 source: Cow::Borrowed(u.source),
                 starts: u.starts.map(Cow::Borrowed),
-                ends: u.ends.map(Cow::Borrowed),
+                needs: u.needs.map(Cow::Borrowed),
                 prog: PlannedProg::Text(u.prog),
             })
             .collect());
@@ -305,7 +306,7 @@ fn parse_plan(
             // with case-insensitivity already folded into its classes.
             source: Cow::Owned(unit.to_string()),
             starts: prefixes(unit).map(Cow::Owned),
-            ends: within.then(|| endings(unit)).flatten().map(Cow::Owned),
+            needs: within.then(|| factors(unit)).flatten().map(Cow::Owned),
             prog: PlannedProg::Built(Prog::new(unit)),
         })
         .collect())
@@ -333,12 +334,12 @@ type CacheFn = Box<dyn Fn() -> Caches + Send + Sync>;
 /// [`StartScanner::cache`].
 pub(crate) struct ScanCache<'a> {
     dfa: PoolGuard<'a, Caches, CacheFn>,
-    /// `live[u] == round`: unit `u` can end inside the range being scanned
-    /// by [`StartScanner::scan_within`].
+    /// `live[u] == round`: one of unit `u`'s [`Needs`] keys occurs inside
+    /// the range being scanned by [`StartScanner::scan_within`].
     live: Vec<u32>,
-    /// For a live unit: where the last of its endings in the range ends. A
-    /// match starting at `p` ends with one of them, so it needs one that
-    /// ends after `p`.
+    /// For a live unit: one past where the last occurrence of its keys in
+    /// the range starts. A match starting at `p` contains one, so it needs
+    /// one that starts at `p` or later.
     reach: Vec<usize>,
     round: u32,
     /// Units that can start at the current position.
@@ -363,14 +364,14 @@ struct Unit {
     fallback: OnceLock<Option<meta::Regex>>,
 }
 
-/// The last one or two characters of each unit, for
-/// [`StartScanner::scan_within`].
-struct Endings {
+/// Keys (one or two characters) one of which each unit's matches contain
+/// ([`factors`]), for [`StartScanner::scan_within`].
+struct Needs {
     single: Table,
     pair: Table,
-    /// Characters some ending ends with.
+    /// Characters some key ends with.
     tail: CharSet,
-    /// Units whose endings cannot be listed: live in every range.
+    /// Units whose keys cannot be listed: live in every range.
     unbounded: Vec<u32>,
 }
 
@@ -384,7 +385,7 @@ pub(crate) struct StartScanner {
     lead: CharSet,
     /// Units whose first characters cannot be listed: tried everywhere.
     always: Vec<u32>,
-    endings: Option<Endings>,
+    needs: Option<Needs>,
     pool: Pool<Caches, CacheFn>,
     /// Which engines answer: both as [`DFA_AFTER_STEPS`] decides, or (to
     /// test one against the other) only one.
@@ -408,7 +409,8 @@ impl StartScanner {
     }
 
     /// A scanner for [`StartScanner::scan_within`]: one unit per top-level
-    /// alternative, indexed by how it starts and ends.
+    /// alternative, indexed by how it starts and by what its matches
+    /// contain.
     pub(crate) fn new_within(patterns: &[&str]) -> Result<StartScanner, String> {
         StartScanner::build(patterns, false, true)
     }
@@ -440,9 +442,8 @@ impl StartScanner {
                     false,
                 );
                 if within {
-                    let ends = unit.ends.as_deref();
                     index(
-                        ends,
+                        unit.needs.as_deref(),
                         id,
                         &mut end_single,
                         &mut end_pair,
@@ -468,7 +469,7 @@ impl StartScanner {
                 });
             }
         }
-        let endings = within.then(|| Endings {
+        let needs = within.then(|| Needs {
             single: end_single.table(),
             pair: end_pair.table(),
             tail,
@@ -485,7 +486,7 @@ impl StartScanner {
             pair: pair.table(),
             lead,
             always,
-            endings,
+            needs,
             pool: Pool::new(make),
             #[cfg(test)]
             engines: Engines::Both,
@@ -498,7 +499,7 @@ impl StartScanner {
             dfa: self.pool.get(),
             live: vec![
                 0;
-                if self.endings.is_some() {
+                if self.needs.is_some() {
                     self.units.len()
                 } else {
                     0
@@ -506,7 +507,7 @@ impl StartScanner {
             ],
             reach: vec![
                 0;
-                if self.endings.is_some() {
+                if self.needs.is_some() {
                     self.units.len()
                 } else {
                     0
@@ -520,11 +521,12 @@ impl StartScanner {
     /// Calls `found(pattern, start, end)` for every position `start` in
     /// `range` where `pattern` has a nonempty leftmost-first match that lies
     /// within the range, searched as if the text ended at `range.end` (look-
-    /// around still sees past it). Most searches are skipped: a match ending
-    /// inside the range ends with one of its unit's endings, so a unit none
-    /// of whose endings occur in the range cannot match there. Positions come
-    /// in order, patterns at one position in order. A scanner from
-    /// [`StartScanner::new`] lists no endings and tries every unit.
+    /// around still sees past it). Most searches are skipped: a match lying
+    /// inside the range contains one of its unit's [`Needs`] keys, so a unit
+    /// none of whose keys occur in the range after a position cannot match
+    /// from there. Positions come in order, patterns at one position in
+    /// order. A scanner from [`StartScanner::new`] lists no such keys and
+    /// tries every unit.
     pub(crate) fn scan_within(
         &self,
         cache: &mut ScanCache<'_>,
@@ -535,7 +537,7 @@ impl StartScanner {
         let Some(slice) = text.get(range.clone()) else {
             return;
         };
-        let Some(ends) = &self.endings else {
+        let Some(needs) = &self.needs else {
             return self.walk(cache, text, range.clone(), range.end, false, found);
         };
         cache.round = cache.round.wrapping_add(1);
@@ -545,26 +547,37 @@ impl StartScanner {
         }
         let round = cache.round;
         let mut any = false;
-        for &u in &ends.unbounded {
+        for &u in &needs.unbounded {
             cache.live[u as usize] = round;
             cache.reach[u as usize] = range.end;
             any = true;
         }
-        let mut prev: Option<char> = None;
+        // A unit's keys lie inside its matches: a match starting at `p`
+        // needs an occurrence of one that starts at `p` or later. Keys are
+        // looked up at their last character, so a pair's occurrence started
+        // at the character before; the latest start is kept.
+        let mut prev: Option<(usize, char)> = None;
         for (i, c) in slice.char_indices() {
-            if !ends.tail.has(c) {
-                prev = Some(c);
+            let at = range.start + i;
+            if !needs.tail.has(c) {
+                prev = Some((at, c));
                 continue;
             }
-            let one = ends.single.get(hash_one(c));
-            let two = prev.map_or(&[][..], |a| ends.pair.get(hash_two(a, c)));
-            let after = range.start + i + c.len_utf8();
-            for &u in one.iter().chain(two) {
-                cache.live[u as usize] = round;
-                cache.reach[u as usize] = after;
-                any = true;
+            let mut mark = |units: &[u32], start: usize| {
+                for &u in units {
+                    let u = u as usize;
+                    if cache.live[u] != round || cache.reach[u] <= start {
+                        cache.live[u] = round;
+                        cache.reach[u] = start + 1;
+                    }
+                    any = true;
+                }
+            };
+            mark(needs.single.get(hash_one(c)), at);
+            if let Some((a_at, a)) = prev {
+                mark(needs.pair.get(hash_two(a, c)), a_at);
             }
-            prev = Some(c);
+            prev = Some((at, c));
         }
         if any {
             self.walk(cache, text, range.clone(), range.end, true, found);
@@ -848,6 +861,62 @@ fn endings(hir: &Hir) -> Option<Vec<Key>> {
     Some(out)
 }
 
+/// Keys one of which every match of `hir` contains, chosen to be rare in
+/// text: its endings ([`endings`]) or the first characters of one of the
+/// parts it is a sequence of, whichever [`rarity`] prefers. The endings of
+/// inflected stems are mostly common kana (す, た, て), where a part in the
+/// middle (持続, 効果) rules a unit out of far more sentences. The part it
+/// starts with is left out: [`prefixes`] already checks it where a match
+/// would start. (A second group of keys, required as well, was tried: on
+/// the bench corpus marking it cost more than the searches it saved.)
+fn factors(hir: &Hir) -> Option<Vec<Key>> {
+    let mut parts = Vec::new();
+    sequence_of(hir, &mut parts);
+    let mut best = endings(hir);
+    let mut best_cost = best.as_deref().map_or(u64::MAX, rarity);
+    for part in parts.iter().skip(1) {
+        if let Some(keys) = prefixes(part) {
+            let cost = rarity(&keys);
+            if cost < best_cost {
+                (best, best_cost) = (Some(keys), cost);
+            }
+        }
+    }
+    best
+}
+
+/// The parts `hir` is a sequence of, through groups and nested sequences;
+/// every match of `hir` contains a match of each.
+fn sequence_of<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
+    match hir.kind() {
+        HirKind::Concat(subs) => subs.iter().for_each(|h| sequence_of(h, out)),
+        HirKind::Capture(c) => sequence_of(&c.sub, out),
+        _ => out.push(hir),
+    }
+}
+
+/// How often some key of `keys` can be expected in Japanese prose: kana,
+/// digits and punctuation turn up everywhere, a kanji or katakana pair
+/// rarely. Smaller is rarer; the figures only need to order sets well.
+fn rarity(keys: &[Key]) -> u64 {
+    fn weight(c: char) -> u64 {
+        match c {
+            'ぁ'..='ゖ' => 8,
+            'ァ'..='ヺ' => 2,
+            'ー' | '々' => 6,
+            '\u{4E00}'..='\u{9FFF}' => 1,
+            _ if c.is_alphanumeric() => 4,
+            _ => 10,
+        }
+    }
+    (keys.iter())
+        .map(|&(a, b)| match b {
+            Some(b) => weight(a) * weight(b),
+            None => weight(a) * 16,
+        })
+        .sum()
+}
+
 /// The first one or two characters of every match of `hir`, or `None`
 /// when they cannot be listed (a leading negated class, an empty match).
 fn prefixes(hir: &Hir) -> Option<Vec<Key>> {
@@ -918,10 +987,10 @@ pub(crate) fn generate_index(
         for u in &units {
             writeln!(
                 out,
-                "            U {{\n                source: {:?},\n                starts: {},\n                ends: {},\n                prog: {:?},\n            }},",
+                "            U {{\n                source: {:?},\n                starts: {},\n                needs: {},\n                prog: {:?},\n            }},",
                 u.source,
                 keys(&u.starts),
-                keys(&u.ends),
+                keys(&u.needs),
                 match &u.prog {
                     PlannedProg::Built(Some(p)) => p.encode(),
                     _ => String::new(),
@@ -1036,6 +1105,23 @@ mod tests {
     /// range while a later one fits, endings cut inside a character,
     /// look-around at the range's end.
     #[test]
+    fn units_are_keyed_on_their_rarest_part() {
+        let parse = |p: &str| regex_syntax::Parser::new().parse(p).unwrap();
+        // Endings of common kana lose to a part in the middle.
+        let hir = parse("(?:す|ま)[^。]{0,8}?(?:持続|続)(?:する|します)");
+        assert_eq!(factors(&hir), Some(vec![('持', Some('続')), ('続', None)]));
+        // A rare ending stays.
+        let hir = parse("(?:効果|効き目)が?[^。]{0,6}?持続");
+        assert_eq!(factors(&hir), Some(vec![('持', Some('続'))]));
+        // The part a match starts with is checked by the start keys already.
+        let hir = parse("持続(?:する|した)");
+        assert_eq!(
+            factors(&hir),
+            Some(vec![('し', Some('た')), ('す', Some('る'))])
+        );
+    }
+
+    #[test]
     fn scan_within_finds_what_the_pattern_finds_inside_the_range() {
         let patterns = [
             "効果(?:が|は)?(?:ある|得られ)|必ず[^。]{0,4}?治|[0-9０-９]+(?:ヶ月|か月)で",
@@ -1047,11 +1133,14 @@ mod tests {
             "([A-Z][a-z]+)+ et al",
             "治療[^\\n]{0,12}効く|治療",
             "効きます(?m:$)|効き",
+            // Keyed on the part in the middle (持続, 続), not on its endings.
+            "(?:す|ま)[^。]{0,8}?(?:持続|続)(?:する|します)",
         ];
         let text =
             "当院の効果がある治療。必ずすぐ治ります！髪がぐんぐん生えた。1ヶ月で肌も若返る。\n\
                     安全性。とても効きます。よくねむれるようになった。\n当院だけ。Li et al。効き目。\n\
-                    治療。効く治療です。効きます\n";
+                    治療。効く治療です。効きます\n\
+                    ますます持続します。すぐに続する。まず続く持続する。続すま持続\n";
         let s = StartScanner::new_within(&patterns).unwrap();
         let mut cache = s.cache();
         let bounds: Vec<usize> = text
