@@ -334,16 +334,15 @@ type CacheFn = Box<dyn Fn() -> Caches + Send + Sync>;
 /// [`StartScanner::cache`].
 pub(crate) struct ScanCache<'a> {
     dfa: PoolGuard<'a, Caches, CacheFn>,
-    /// `live[u] == round`: one of unit `u`'s [`Needs`] keys occurs inside
-    /// the range being scanned by [`StartScanner::scan_within`].
+    /// `live[u] == round`: one of unit `u`'s [`Needs`] keys occurs in the
+    /// range being scanned by [`StartScanner::scan_within`], at or after
+    /// the position it has come back to.
     live: Vec<u32>,
-    /// For a live unit: one past where the last occurrence of its keys in
-    /// the range starts. A match starting at `p` contains one, so it needs
-    /// one that starts at `p` or later.
-    reach: Vec<usize>,
     round: u32,
     /// Units that can start at the current position.
     candidates: Vec<u32>,
+    /// Matches of the range being scanned, found from its end back.
+    hits: Vec<(usize, usize, usize)>,
 }
 
 /// A unit and its compiled forms, built on first use.
@@ -505,16 +504,9 @@ impl StartScanner {
                     0
                 }
             ],
-            reach: vec![
-                0;
-                if self.needs.is_some() {
-                    self.units.len()
-                } else {
-                    0
-                }
-            ],
             round: 0,
             candidates: Vec::new(),
+            hits: Vec::new(),
         }
     }
 
@@ -532,13 +524,13 @@ impl StartScanner {
         cache: &mut ScanCache<'_>,
         text: &str,
         range: Range<usize>,
-        found: impl FnMut(usize, usize, usize),
+        mut found: impl FnMut(usize, usize, usize),
     ) {
         let Some(slice) = text.get(range.clone()) else {
             return;
         };
         let Some(needs) = &self.needs else {
-            return self.walk(cache, text, range.clone(), range.end, false, found);
+            return self.walk(cache, text, range.clone(), range.end, found);
         };
         cache.round = cache.round.wrapping_add(1);
         if cache.round == 0 {
@@ -546,42 +538,58 @@ impl StartScanner {
             cache.round = 1;
         }
         let round = cache.round;
-        let mut any = false;
+        let mut any = !needs.unbounded.is_empty();
         for &u in &needs.unbounded {
             cache.live[u as usize] = round;
-            cache.reach[u as usize] = range.end;
-            any = true;
         }
-        // A unit's keys lie inside its matches: a match starting at `p`
-        // needs an occurrence of one that starts at `p` or later. Keys are
-        // looked up at their last character, so a pair's occurrence started
-        // at the character before; the latest start is kept.
-        let mut prev: Option<(usize, char)> = None;
-        for (i, c) in slice.char_indices() {
-            let at = range.start + i;
-            if !needs.tail.has(c) {
-                prev = Some((at, c));
-                continue;
-            }
-            let mut mark = |units: &[u32], start: usize| {
+        // Backwards, in one pass: a unit's keys lie inside its matches, so
+        // a match starting at `p` contains an occurrence of one that starts
+        // at `p` or later, and by the time `p` is tried every such
+        // occurrence has been marked. Keys are marked only inside the
+        // range; the character after it still shows which units can start
+        // at its last position, as a forward walk would see it.
+        let mut hits = std::mem::take(&mut cache.hits);
+        hits.clear();
+        let mut next_in: Option<char> = None;
+        let mut next = text.get(range.end..).and_then(|t| t.chars().next());
+        for (i, c) in slice.char_indices().rev() {
+            let p = range.start + i;
+            let mut mark = |units: &[u32]| {
                 for &u in units {
-                    let u = u as usize;
-                    if cache.live[u] != round || cache.reach[u] <= start {
-                        cache.live[u] = round;
-                        cache.reach[u] = start + 1;
-                    }
-                    any = true;
+                    cache.live[u as usize] = round;
                 }
+                any |= !units.is_empty();
             };
-            mark(needs.single.get(hash_one(c)), at);
-            if let Some((a_at, a)) = prev {
-                mark(needs.pair.get(hash_two(a, c)), a_at);
+            if needs.tail.has(c) {
+                mark(needs.single.get(hash_one(c)));
             }
-            prev = Some((at, c));
+            if let Some(d) = next_in.filter(|&d| needs.tail.has(d)) {
+                mark(needs.pair.get(hash_two(c, d)));
+            }
+            if any && (!self.always.is_empty() || self.lead.has(c)) {
+                self.try_at(
+                    cache,
+                    text,
+                    (p, c, next),
+                    range.end,
+                    Some(round),
+                    &mut |o, s, e| hits.push((o, s, e)),
+                );
+            }
+            next_in = Some(c);
+            next = Some(c);
         }
-        if any {
-            self.walk(cache, text, range.clone(), range.end, true, found);
+        // Found from the last position back, and at each position in
+        // pattern order: reversing the whole, then each position's run,
+        // gives positions in order with their patterns in order.
+        hits.reverse();
+        for run in hits.chunk_by_mut(|a, b| a.1 == b.1) {
+            run.reverse();
         }
+        for &(o, s, e) in &hits {
+            found(o, s, e);
+        }
+        cache.hits = hits;
     }
 
     /// Calls `found(pattern, start, end)` for every position `start` in
@@ -596,7 +604,7 @@ impl StartScanner {
         range: Range<usize>,
         found: impl FnMut(usize, usize, usize),
     ) {
-        self.walk(cache, text, range, text.len(), false, found);
+        self.walk(cache, text, range, text.len(), found);
     }
 
     /// The walk of [`StartScanner::scan`] and [`StartScanner::scan_within`]:
@@ -609,13 +617,11 @@ impl StartScanner {
         text: &str,
         range: Range<usize>,
         limit: usize,
-        live: bool,
         mut found: impl FnMut(usize, usize, usize),
     ) {
         let Some(rest) = text.get(range.start..) else {
             return;
         };
-        let round = cache.round;
         let mut chars = rest.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             let p = range.start + i;
@@ -626,35 +632,53 @@ impl StartScanner {
                 continue;
             }
             let next = chars.peek().map(|&(_, d)| d);
-            let one = self.single.get(hash_one(c));
-            let two = next.map_or(&[][..], |d| self.pair.get(hash_two(c, d)));
-            let candidates = &mut cache.candidates;
-            candidates.clear();
-            for list in [one, two, &self.always[..]] {
-                for &u in list {
-                    if !live || (cache.live[u as usize] == round && cache.reach[u as usize] > p) {
-                        candidates.push(u);
-                    }
+            self.try_at(cache, text, (p, c, next), limit, None, &mut found);
+        }
+    }
+
+    /// Searches at position `p`, character `c`, followed by `next`: the
+    /// units that can start there (and, given the round of
+    /// [`StartScanner::scan_within`], are live in it) in unit order; a
+    /// pattern's match is that of its first unit that matches, as
+    /// leftmost-first alternation prefers.
+    #[inline]
+    fn try_at(
+        &self,
+        cache: &mut ScanCache<'_>,
+        text: &str,
+        (p, c, next): (usize, char, Option<char>),
+        limit: usize,
+        live: Option<u32>,
+        found: &mut impl FnMut(usize, usize, usize),
+    ) {
+        let one = self.single.get(hash_one(c));
+        let two = next.map_or(&[][..], |d| self.pair.get(hash_two(c, d)));
+        let candidates = &mut cache.candidates;
+        candidates.clear();
+        for list in [one, two, &self.always[..]] {
+            for &u in list {
+                if live.is_none_or(|round| cache.live[u as usize] == round) {
+                    candidates.push(u);
                 }
             }
-            if candidates.is_empty() {
+        }
+        if candidates.is_empty() {
+            return;
+        }
+        if candidates.len() > 1 {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        let mut settled = None;
+        for &u in candidates.iter() {
+            let owner = self.units[u as usize].owner;
+            if settled == Some(owner) {
                 continue;
             }
-            if candidates.len() > 1 {
-                candidates.sort_unstable();
-                candidates.dedup();
-            }
-            let mut settled = None;
-            for &u in candidates.iter() {
-                let owner = self.units[u as usize].owner;
-                if settled == Some(owner) {
-                    continue;
-                }
-                if let Some(end) = self.anchored(&mut cache.dfa, u as usize, text, p, limit) {
-                    settled = Some(owner);
-                    if end > p {
-                        found(owner as usize, p, end);
-                    }
+            if let Some(end) = self.anchored(&mut cache.dfa, u as usize, text, p, limit) {
+                settled = Some(owner);
+                if end > p {
+                    found(owner as usize, p, end);
                 }
             }
         }
@@ -1157,6 +1181,11 @@ mod tests {
             for &b in ends.iter().skip(k).take(3) {
                 let mut got = Vec::new();
                 s.scan_within(&mut cache, text, a..b, |p, x, y| got.push((p, x, y)));
+                // Positions in order, patterns at one position in order.
+                assert!(
+                    got.windows(2).all(|w| (w[0].1, w[0].0) < (w[1].1, w[1].0)),
+                    "range {a}..{b}: out of order: {got:?}"
+                );
                 got.sort_unstable();
                 assert_eq!(
                     got,
