@@ -316,10 +316,9 @@ fn required_level(ctx: &ClaimContext<'_>) -> Level {
         return Level::Established;
     }
     // 「マウスでは…人にも同じように効く」 stretches the model to people.
-    let people = mentions_people(ctx.sentence);
     match c.scope.as_deref() {
-        Some("in-vitro") if !people => return Level::InVitro,
-        Some("animal") if !people => return Level::Animal,
+        Some("in-vitro") if !mentions_people(ctx.sentence) => return Level::InVitro,
+        Some("animal") if !mentions_people(ctx.sentence) => return Level::Animal,
         _ => {}
     }
     match c.modality {

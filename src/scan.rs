@@ -116,10 +116,9 @@ pub(crate) type Key = (char, Option<char>);
 /// offsets took 256 KB, which a small file's run paid for in page faults,
 /// and the bits of a long text's lookups stay in the L1 cache.
 struct Table {
-    /// Whether slot `h` has units.
-    filled: Bits,
-    /// Filled slots before each word of `filled`.
-    rank: Box<[u32]>,
+    /// Per 64 slots: a bit for each that has units, and how many slots
+    /// before them do; side by side, so a lookup reads one place.
+    words: Box<[(u64, u32)]>,
     /// `ids[offsets[r]..offsets[r + 1]]` are the units of the `r`-th
     /// filled slot.
     offsets: Box<[u32]>,
@@ -136,15 +135,14 @@ impl Table {
         for &(slot, _) in entries {
             filled.insert(slot);
         }
-        let mut rank = Vec::with_capacity(filled.0.len());
+        let mut words = Vec::with_capacity(filled.0.len());
         let mut total = 0u32;
-        for w in filled.0.iter() {
-            rank.push(total);
+        for &w in filled.0.iter() {
+            words.push((w, total));
             total += w.count_ones();
         }
         let mut table = Table {
-            filled,
-            rank: rank.into(),
+            words: words.into(),
             offsets: vec![0u32; total as usize + 1].into(),
             ids: vec![0u32; entries.len()].into(),
         };
@@ -171,17 +169,24 @@ impl Table {
     /// The rank of `slot` among the filled slots, given that it is filled.
     #[inline]
     fn rank_of(&self, slot: usize) -> usize {
-        let below = self.filled.0[slot / 64] & ((1u64 << (slot % 64)) - 1);
-        self.rank[slot / 64] as usize + below.count_ones() as usize
+        let (bits, before) = self.words[slot / 64];
+        let below = bits & ((1u64 << (slot % 64)) - 1);
+        before as usize + below.count_ones() as usize
     }
 
     #[inline]
     fn get(&self, slot: usize) -> &[u32] {
-        if !self.filled.contains(slot) {
+        let Some(&(bits, before)) = self.words.get(slot / 64) else {
+            return &[];
+        };
+        if bits >> (slot % 64) & 1 == 0 {
             return &[];
         }
-        let r = self.rank_of(slot);
-        &self.ids[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+        let r = before as usize + (bits & ((1u64 << (slot % 64)) - 1)).count_ones() as usize;
+        match self.offsets.get(r..r + 2) {
+            Some(&[a, b]) => self.ids.get(a as usize..b as usize).unwrap_or_default(),
+            _ => &[],
+        }
     }
 }
 
