@@ -452,6 +452,17 @@ impl Vocabulary {
         }
     }
 
+    /// [`Vocabulary::index`] of a text, from the matches an earlier index
+    /// of the same text kept ([`Tags::into_starts`]): a long page's first
+    /// pass indexes each section's prose for the page's topics, and the
+    /// second pass, which builds the same prose again, need not walk it.
+    pub fn reindex<'v>(&'v self, starts: Vec<TagStart>) -> Tags<'v> {
+        Tags {
+            vocab: self,
+            starts,
+        }
+    }
+
     /// Every term's regexes one by one: the definition of
     /// [`Vocabulary::find_terms`], before sorting.
     fn find_terms_slowly<'v>(&'v self, text: &str) -> Vec<TermMatch<'v>> {
@@ -636,12 +647,15 @@ fn prefixes(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
     (!lits.is_empty() && lits.iter().all(|l| !l.is_empty())).then_some(lits)
 }
 
+/// Where a pattern without look-around matches: (start, end, pattern).
+pub type TagStart = (usize, usize, usize);
+
 /// Every vocabulary match of one text (see [`Vocabulary::index`]).
 pub struct Tags<'v> {
     vocab: &'v Vocabulary,
     /// (start, end, pattern) of every pattern without look-around at every
     /// place it matches, in order of start, then pattern.
-    starts: Vec<(usize, usize, usize)>,
+    starts: Vec<TagStart>,
 }
 
 impl<'v> Tags<'v> {
@@ -696,6 +710,11 @@ impl<'v> Tags<'v> {
         let mut out = vocab.first_matches(index, &mut starts, range.start);
         vocab.sort_matches(&mut out);
         vocab.most_specific(out)
+    }
+
+    /// The matches found, for [`Vocabulary::reindex`] of the same text.
+    pub fn into_starts(self) -> Vec<TagStart> {
+        self.starts
     }
 }
 
