@@ -170,7 +170,14 @@ pub struct Analysis {
 
 /// Lints `text` written in `format`.
 pub fn check_str(text: &str, format: Format, linter: &Linter) -> Analysis {
-    analyse(text, markup::extract(text, format), linter, None, None)
+    analyse(
+        text,
+        markup::extract(text, format),
+        linter,
+        None,
+        None,
+        None,
+    )
 }
 
 /// The size a section aims at when the command line lints a large file in
@@ -396,7 +403,8 @@ pub fn check_section(
         text,
         section_prose(text, format, range),
         linter,
-        Some((doc, known)),
+        Some(doc),
+        known,
         before.as_ref(),
     );
     if let Some(last) = citations::last_in_text(&a.prose, &a.citations) {
@@ -405,19 +413,16 @@ pub fn check_section(
     a
 }
 
-/// `doc`: the document a section belongs to, with the vocabulary's
-/// matches in the section's prose if the first pass kept them.
+/// `known_tags`: the vocabulary's matches in `prose`, if the first pass
+/// over the document kept them.
 fn analyse(
     text: &str,
     prose: Prose,
     linter: &Linter,
-    doc: Option<(&Document, Option<&[TagStart]>)>,
+    doc: Option<&Document>,
+    known_tags: Option<&[TagStart]>,
     before: Option<&Citation>,
 ) -> Analysis {
-    let (doc, known_tags) = match doc {
-        Some((d, known)) => (Some(d), known),
-        None => (None, None),
-    };
     let sentences = segment::split(&prose);
     let claims = claims::detect_with(&linter.claims, &prose, &sentences, &linter.rules, false);
     let citations = if claims.is_empty() {

@@ -147,8 +147,9 @@ impl Table {
             ids: vec![0u32; entries.len()].into(),
         };
         for &(slot, _) in entries {
-            let r = table.rank_of(slot);
-            table.offsets[r + 1] += 1;
+            if let Some(r) = table.rank_of(slot) {
+                table.offsets[r + 1] += 1;
+            }
         }
         for r in 0..total as usize {
             table.offsets[r + 1] += table.offsets[r];
@@ -156,33 +157,33 @@ impl Table {
         // offsets[r + 1] is now the end of filled slot r: placing each id
         // just before it, last entry first, walks it back to the start.
         for &(slot, id) in entries.iter().rev() {
-            let r = table.rank_of(slot);
-            table.offsets[r + 1] -= 1;
-            let at = table.offsets[r + 1] as usize;
-            table.ids[at] = id;
+            if let Some(r) = table.rank_of(slot) {
+                table.offsets[r + 1] -= 1;
+                let at = table.offsets[r + 1] as usize;
+                table.ids[at] = id;
+            }
         }
         table.offsets.copy_within(1.., 0);
         table.offsets[total as usize] = entries.len() as u32;
         table
     }
 
-    /// The rank of `slot` among the filled slots, given that it is filled.
+    /// The rank of `slot` among the filled slots; `None` if it is empty.
     #[inline]
-    fn rank_of(&self, slot: usize) -> usize {
-        let (bits, before) = self.words[slot / 64];
+    fn rank_of(&self, slot: usize) -> Option<usize> {
+        let &(bits, before) = self.words.get(slot / 64)?;
+        if bits >> (slot % 64) & 1 == 0 {
+            return None;
+        }
         let below = bits & ((1u64 << (slot % 64)) - 1);
-        before as usize + below.count_ones() as usize
+        Some(before as usize + below.count_ones() as usize)
     }
 
     #[inline]
     fn get(&self, slot: usize) -> &[u32] {
-        let Some(&(bits, before)) = self.words.get(slot / 64) else {
+        let Some(r) = self.rank_of(slot) else {
             return &[];
         };
-        if bits >> (slot % 64) & 1 == 0 {
-            return &[];
-        }
-        let r = before as usize + (bits & ((1u64 << (slot % 64)) - 1)).count_ones() as usize;
         match self.offsets.get(r..r + 2) {
             Some(&[a, b]) => self.ids.get(a as usize..b as usize).unwrap_or_default(),
             _ => &[],
@@ -428,8 +429,8 @@ impl StartScanner {
         let mut single = Filing::new(1 << SINGLE_BITS);
         let mut pair = Filing::new(1 << PAIR_BITS);
         let mut always = Vec::new();
-        let mut end_single = Filing::new(1 << SINGLE_BITS);
-        let mut end_pair = Filing::new(1 << PAIR_BITS);
+        let mut need_single = Filing::new(1 << SINGLE_BITS);
+        let mut need_pair = Filing::new(1 << PAIR_BITS);
         let mut unbounded = Vec::new();
         let mut lead = CharSet::new();
         let mut tail = CharSet::new();
@@ -449,14 +450,14 @@ impl StartScanner {
                     index(
                         unit.needs.as_deref(),
                         id,
-                        &mut end_single,
-                        &mut end_pair,
+                        &mut need_single,
+                        &mut need_pair,
                         &mut unbounded,
                         &mut tail,
                         true,
                     );
                 }
-                for f in [&mut single, &mut pair, &mut end_single, &mut end_pair] {
+                for f in [&mut single, &mut pair, &mut need_single, &mut need_pair] {
                     f.next_unit();
                 }
                 let (prog, prog_text) = match unit.prog {
@@ -474,8 +475,8 @@ impl StartScanner {
             }
         }
         let needs = within.then(|| Needs {
-            single: end_single.table(),
-            pair: end_pair.table(),
+            single: need_single.table(),
+            pair: need_pair.table(),
             tail,
             unbounded,
         });
