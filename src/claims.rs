@@ -129,10 +129,9 @@ pub fn detect_with(
     // The accepted claim of the current rule and sentence that reaches
     // furthest: a later match of the same rule inside it is not a new claim.
     let mut reach: Option<(usize, usize, usize)> = None;
-    // Matches come rule by rule, so a sentence's marks are kept for the
-    // rules that follow.
-    let mut marks: std::collections::HashMap<usize, SentenceMarks> =
-        std::collections::HashMap::new();
+    // Matches come sentence by sentence, so one sentence's marks are kept
+    // at a time.
+    let mut marks = (usize::MAX, SentenceMarks::default());
     for m in &raw {
         let (ri, si) = (m.rule, m.sentence);
         let Some(category) = rules.rules[ri].file.category else {
@@ -161,7 +160,10 @@ pub fn detect_with(
             continue;
         }
         let quoted_block = prose.blocks[sentence.block].quote || quotes.hold(m.start);
-        let marks = marks.entry(si).or_default();
+        if marks.0 != si {
+            marks = (si, SentenceMarks::default());
+        }
+        let marks = &mut marks.1;
         let (modality, hedged) =
             classify_in(&rules.lexicon, s_text, rel.clone(), quoted_block, marks);
         if !modality.is_claim() && !keep_non_claims {
@@ -804,17 +806,19 @@ impl Matcher {
     }
 
     /// Every nonempty match of every claim rule that starts and ends within
-    /// one sentence, by rule and then by start.
+    /// one sentence: by sentence, then by rule, then by start.
     fn find_all(&self, text: &str, sentences: &[Sentence], rules: &RuleSet) -> Vec<RawMatch> {
         let mut out = Vec::new();
         let Some(scanner) = &self.scanner else {
             for &ri in &self.rules {
                 slow_matches(text, sentences, rules, ri, &mut out);
             }
+            out.sort_unstable_by_key(|m| (m.sentence, m.rule, m.start));
             return out;
         };
         let mut cache = scanner.cache();
         for (si, sentence) in sentences.iter().enumerate() {
+            let first = out.len();
             scanner.scan_within(&mut cache, text, sentence.range.clone(), |pid, s, e| {
                 out.push(RawMatch {
                     rule: self.rules[pid],
@@ -823,9 +827,11 @@ impl Matcher {
                     sentence: si,
                 });
             });
+            // The scanner gives a sentence's matches by start; the claim
+            // filters take each rule's together. Sorting per sentence keeps
+            // the sorts small and the matches in the order of the text.
+            out[first..].sort_unstable_by_key(|m| (m.rule, m.start));
         }
-        // Rule by rule, then by start, as the claim filters expect.
-        out.sort_unstable_by_key(|m| (m.rule, m.start));
         out
     }
 }

@@ -450,6 +450,7 @@ fn analyse(
     // 20 MB single line) with many claims must not be re-tagged per claim.
     let mut paragraph_topics = HashMap::new();
     let mut sentence_topics = None;
+    let mut near = None;
     let paragraphs = prose.paragraphs();
     let findings = match &tags {
         None => Vec::new(),
@@ -470,6 +471,7 @@ fn analyse(
                     &doc,
                     &mut paragraph_topics,
                     &mut sentence_topics,
+                    &mut near,
                     linter,
                     text,
                 )
@@ -502,6 +504,7 @@ fn finding_for(
     doc: &Context<'_>,
     paragraph_topics: &mut HashMap<usize, Topics>,
     sentence_topics: &mut Option<(usize, Topics)>,
+    near: &mut Option<usize>,
     linter: &Linter,
     text: &str,
 ) -> Finding {
@@ -516,7 +519,8 @@ fn finding_for(
     } = *doc;
     let registry = &linter.registry;
     let rule = &linter.rules.rules[c.rule];
-    let span = prose.source_range(c.range.clone());
+    // Claims come in order: each mapping starts where the last one ended.
+    let span = prose.source_range_near(c.range.clone(), near);
     // The claim as the reader sees it: its own characters from the source,
     // unless markup or an entity sits inside it (発毛<rt>…</rt>効果,
     // ダウンタイム&nbsp;なし); then the prose, which has neither, is quoted.
@@ -644,7 +648,7 @@ fn finding_for(
         scope: c.scope.clone(),
         message,
         span,
-        sentence: prose.source_range(sentence.range.clone()),
+        sentence: prose.source_range_near(sentence.range.clone(), near),
         citations: cited
             .iter()
             .map(|ci| CitationRef {
@@ -652,7 +656,7 @@ fn finding_for(
                 span: ci
                     .source
                     .clone()
-                    .unwrap_or_else(|| prose.source_range(ci.range.clone())),
+                    .unwrap_or_else(|| prose.source_range_near(ci.range.clone(), near)),
                 id: ci.id.clone(),
             })
             .collect(),

@@ -202,23 +202,62 @@ impl Prose {
     /// starts or ends inside a replaced run (an entity) widens to the whole run,
     /// so the result always lies on source char boundaries.
     pub fn source_range(&self, r: Range<usize>) -> Range<usize> {
-        let start = self.source_start(r.start);
+        self.source_range_near(r, &mut None)
+    }
+
+    /// [`Prose::source_range`] for ranges that lie near one another (the
+    /// claims of a page, one after the other, and their sentences): each
+    /// lookup starts from the segment the last one found, kept in `near`,
+    /// and gallops out from it. A long page has hundreds of thousands of
+    /// segments, and a binary search over all of them misses the cache at
+    /// almost every step.
+    pub fn source_range_near(&self, r: Range<usize>, near: &mut Option<usize>) -> Range<usize> {
+        let start = self.source_start(r.start, near);
         let end = if r.end > r.start {
-            self.source_end(r.end)
+            self.source_end(r.end, near)
         } else {
             start
         };
         start..end.max(start)
     }
 
-    fn seg_index(&self, pos: usize) -> Option<usize> {
-        // The last segment whose prose start is <= pos.
-        let i = self.segs.partition_point(|s| s.prose_start <= pos);
-        i.checked_sub(1)
+    /// The last segment whose prose start is <= `pos`, searched from
+    /// `near` outwards when given; `near` is set to the answer.
+    fn seg_index(&self, pos: usize, near: &mut Option<usize>) -> Option<usize> {
+        let segs = &self.segs;
+        let found = match *near {
+            Some(h) if h < segs.len() => {
+                // Bracket the answer in [lo, hi) with steps that double,
+                // then search inside the bracket.
+                let (mut lo, mut hi) = (h, h + 1);
+                let mut step = 1;
+                if segs[h].prose_start <= pos {
+                    while hi < segs.len() && segs[hi].prose_start <= pos {
+                        lo = hi;
+                        hi = (hi + step).min(segs.len());
+                        step *= 2;
+                    }
+                } else {
+                    while lo > 0 && segs[lo].prose_start > pos {
+                        hi = lo;
+                        lo = lo.saturating_sub(step);
+                        step *= 2;
+                    }
+                }
+                (lo + segs[lo..hi].partition_point(|s| s.prose_start <= pos)).checked_sub(1)
+            }
+            _ => segs
+                .partition_point(|s| s.prose_start <= pos)
+                .checked_sub(1),
+        };
+        if found.is_some() {
+            *near = found;
+        }
+        found
     }
 
-    fn source_start(&self, pos: usize) -> usize {
-        match self.seg_index(pos) {
+    fn source_start(&self, pos: usize, near: &mut Option<usize>) -> usize {
+        match self.seg_index(pos, near) {
             Some(i) => {
                 let s = self.segs[i];
                 let off = pos - s.prose_start;
@@ -234,9 +273,9 @@ impl Prose {
         }
     }
 
-    fn source_end(&self, pos: usize) -> usize {
+    fn source_end(&self, pos: usize, near: &mut Option<usize>) -> usize {
         // Map the last byte before `pos`, then take the end of what it came from.
-        let Some(i) = self.seg_index(pos - 1) else {
+        let Some(i) = self.seg_index(pos - 1, near) else {
             return 0;
         };
         let s = self.segs[i];
@@ -615,5 +654,45 @@ mod tests {
             fold_width("エクソソーム（PMC）！"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+    /// A lookup started from any segment gives what the full search gives,
+    /// and leaves the segment it found as the next start.
+    #[test]
+    fn lookups_near_a_segment_agree_with_the_full_search() {
+        // Copied and replaced runs in turn, so segments differ in length and
+        // kind: 「安全&amp;」 repeated.
+        let unit = "安全&amp;";
+        let src = unit.repeat(40);
+        let mut b = ProseBuilder::new();
+        b.start_block(BlockKind::Paragraph, 0);
+        for k in 0..40 {
+            let at = k * unit.len();
+            b.push_copy(at, "安全");
+            b.push_replace(at + 6..at + 11, "&");
+        }
+        b.end_block(src.len());
+        let p = b.finish(src.len());
+        p.check_invariants(&src).unwrap();
+        let bounds: Vec<usize> = (0..=p.text.len())
+            .filter(|&i| p.text.is_char_boundary(i))
+            .collect();
+        for hint in [
+            None,
+            Some(0),
+            Some(1),
+            Some(17),
+            Some(p.segs.len() - 1),
+            Some(p.segs.len() + 5),
+        ] {
+            for (k, &a) in bounds.iter().enumerate() {
+                for &e in &bounds[k..] {
+                    let mut near = hint;
+                    let got = p.source_range_near(a..e, &mut near);
+                    assert_eq!(got, p.source_range(a..e), "{a}..{e} from {hint:?}");
+                    let mut again = near;
+                    assert_eq!(p.source_range_near(a..e, &mut again), got);
+                }
+            }
+        }
     }
 }
