@@ -244,7 +244,7 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
     let mut at = end;
     for (i, c) in rest.char_indices().take(8) {
         if !is_hiragana(c)
-            || "がをにでとはものへやかねよ".contains(c)
+            || PARTICLES.contains(&c)
             || FOLLOWERS.iter().any(|w| rest[i..].starts_with(w))
         {
             break;
@@ -253,6 +253,14 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
     }
     at
 }
+
+/// Particles that start the phrase after a claim. Sets of characters
+/// here are arrays, not strings: `str::contains` looks for a character
+/// outside ASCII as for a substring, and these run for every character
+/// after every claim.
+const PARTICLES: [char; 13] = [
+    'が', 'を', 'に', 'で', 'と', 'は', 'も', 'の', 'へ', 'や', 'か', 'ね', 'よ',
+];
 
 /// Words in hiragana that follow an inflected verb or adjective without a
 /// particle first: 濃くなること, 効いたため, 続くまで, 受けながら.
@@ -574,9 +582,7 @@ fn own_clause_end(s: &str, rel: Range<usize>) -> usize {
     let te = s[rel.clone()].ends_with(['て', 'で']);
     let next = s[rel.end..].chars().next();
     let end = match next {
-        Some(c) if te && !is_hiragana(c) && !"来居下頂戴欲見置行参貰".contains(c) => {
-            rel.end
-        }
+        Some(c) if te && !is_hiragana(c) && !AUXILIARY_KANJI.contains(&c) => rel.end,
         _ => clause_end(s, rel.end),
     };
     // A conjunction starts the next clause too (髪が生えた上に副作用もない,
@@ -586,7 +592,7 @@ fn own_clause_end(s: &str, rel: Range<usize>) -> usize {
     // this runs for every match of every claim rule.
     let tail = &s[rel.end..end];
     tail.char_indices()
-        .filter(|&(_, c)| CONJUNCTION_LEADS.contains(c))
+        .filter(|&(_, c)| CONJUNCTION_LEADS.contains(&c))
         .find(|&(i, _)| {
             let rest = &tail[i..];
             CONJUNCTIONS.iter().any(|w| {
@@ -599,7 +605,12 @@ fn own_clause_end(s: &str, rel: Range<usize>) -> usize {
 }
 
 /// The first characters of [`CONJUNCTIONS`].
-const CONJUNCTION_LEADS: &str = "のけ上う後あな";
+const CONJUNCTION_LEADS: [char; 7] = ['の', 'け', '上', 'う', '後', 'あ', 'な'];
+
+/// Kanji of auxiliaries after a te-form (生えて来ない, 使って頂けない).
+const AUXILIARY_KANJI: [char; 11] = [
+    '来', '居', '下', '頂', '戴', '欲', '見', '置', '行', '参', '貰',
+];
 
 /// Words that join one clause to the next.
 const CONJUNCTIONS: [&str; 12] = [
@@ -636,6 +647,12 @@ fn rhetorical(s: &str) -> bool {
     .any(|w| t.ends_with(w))
 }
 
+/// Kanji of the auxiliary phrases of [`inflection_len`].
+const INFLECTION_KANJI: [char; 22] = [
+    '言', '限', '断', '確', '証', '明', '立', '認', '保', '約', '出', '来', '得', '見', '分', '判',
+    '切', '思', '受', '取', '下', '通',
+];
+
 /// Length of the inflection right after a claim: kana and the few kanji of
 /// auxiliary phrases (とは言えません, 確認されていない, 承認を受けていない). The claim's own
 /// predicate is negated only here; a ない further on belongs to other words
@@ -643,10 +660,7 @@ fn rhetorical(s: &str) -> bool {
 fn inflection_len(tail: &str) -> usize {
     tail.char_indices()
         .take(24)
-        .find(|&(_, c)| {
-            !(('\u{3041}'..='\u{309F}').contains(&c)
-                || "言限断確証明立認保約出来得見分判切思受取下通".contains(c))
-        })
+        .find(|&(_, c)| !(('\u{3041}'..='\u{309F}').contains(&c) || INFLECTION_KANJI.contains(&c)))
         .map_or_else(
             || tail.char_indices().nth(24).map_or(tail.len(), |(i, _)| i),
             |(i, _)| i,

@@ -875,18 +875,30 @@ const COMPARED_WITH: [&str; 9] = [
     "に比べ",
 ];
 
+/// Where the phrase before a comparison marker begins: after a particle,
+/// a comma or a space (an array: `str::contains` would search for each
+/// character as for a substring).
+const PHRASE_BREAKS: [char; 13] = [
+    'は', 'が', 'を', 'も', 'に', 'で', 'と', '、', '。', '，', ',', ' ', '　',
+];
+
 /// The interventions `sentence` compares something with: those named in the
 /// phrase just before a [`COMPARED_WITH`] marker (back to the previous
 /// particle or punctuation), as in 「エクソソームは植毛より」.
 fn comparators(registry: &Registry, sentence: &str) -> Vec<TermId> {
     let mut out = Vec::new();
     for marker in COMPARED_WITH {
+        // Most sentences hold no marker: `contains` answers that with a
+        // vector scan, where `match_indices` first builds a searcher.
+        if !sentence.contains(marker) {
+            continue;
+        }
         for (at, _) in sentence.match_indices(marker) {
             let head = &sentence[..at];
             // Back to the particle, or at most twenty characters.
             let mut from = at;
             for (i, c) in head.char_indices().rev().take(20) {
-                if "はがをもにでと、。，, 　".contains(c) {
+                if PHRASE_BREAKS.contains(&c) {
                     break;
                 }
                 from = i;
