@@ -161,7 +161,8 @@ pub fn detect_with(
         }
         let quoted_block = prose.blocks[sentence.block].quote || quotes.hold(m.start);
         if marks.0 != si {
-            marks = (si, SentenceMarks::default());
+            marks.0 = si;
+            marks.1.reset();
         }
         let marks = &mut marks.1;
         let (modality, hedged) =
@@ -678,7 +679,19 @@ pub fn classify(lex: &Lexicon, s: &str, rel: Range<usize>, quoted_block: bool) -
 struct SentenceMarks {
     question: Option<bool>,
     quote_context: Option<bool>,
-    reported: Option<Vec<Range<usize>>>,
+    /// The report markers' matches, once `reported_known`; the list is
+    /// cleared, not dropped, from sentence to sentence.
+    reported: Vec<Range<usize>>,
+    reported_known: bool,
+}
+
+impl SentenceMarks {
+    fn reset(&mut self) {
+        self.question = None;
+        self.quote_context = None;
+        self.reported.clear();
+        self.reported_known = false;
+    }
 }
 
 /// [`classify`] with the marks of the sentence `s`, kept across its claims.
@@ -717,13 +730,11 @@ fn classify_in(
         return (Modality::Conditional, hedged);
     }
     // Markers inside the claim itself (論文で実証) are the claim, not a report of it.
-    let reported = marks
-        .reported
-        .get_or_insert_with(|| lex.reported.find_iter(s).collect());
-    if reported
-        .iter()
-        .any(|m| m.end <= rel.start || m.start >= rel.end)
-    {
+    if !marks.reported_known {
+        marks.reported.extend(lex.reported.find_iter(s));
+        marks.reported_known = true;
+    }
+    if (marks.reported.iter()).any(|m| m.end <= rel.start || m.start >= rel.end) {
         return (Modality::Reported, hedged);
     }
     if hedged {

@@ -37,12 +37,12 @@ pub struct Topics {
 impl Topics {
     /// Tags `text` with the registry's vocabulary.
     pub fn of(registry: &Registry, text: &str) -> Topics {
-        Topics::from_matches(registry, registry.vocabulary().tag(text))
+        Topics::from_matches(registry, &registry.vocabulary().tag(text))
     }
 
     /// The topics of tagged matches (from [`registry::Vocabulary::tag`] or
     /// [`registry::Tags::tag`]).
-    pub fn from_matches(registry: &Registry, matches: Vec<TermMatch<'_>>) -> Topics {
+    pub fn from_matches(registry: &Registry, matches: &[TermMatch<'_>]) -> Topics {
         let v = registry.vocabulary();
         let mut t = Topics::default();
         for m in matches {
@@ -88,11 +88,11 @@ pub struct TopicCounts {
 impl TopicCounts {
     /// Counts the terms of `text`, which follows the text counted so far.
     pub fn add(&mut self, registry: &Registry, text: &str) {
-        self.add_matches(registry, registry.vocabulary().tag(text));
+        self.add_matches(registry, &registry.vocabulary().tag(text));
     }
 
     /// Counts tagged matches of the text that follows the text counted so far.
-    pub fn add_matches(&mut self, registry: &Registry, matches: Vec<TermMatch<'_>>) {
+    pub fn add_matches(&mut self, registry: &Registry, matches: &[TermMatch<'_>]) {
         let v = registry.vocabulary();
         for m in matches {
             let id = v.term_id(m.term);

@@ -371,7 +371,9 @@ pub fn document(
         // The same matches as `counts.add` would find (Tags::tag of the
         // whole text is the text's tags), with the walk kept for later.
         let tags = linter.registry.vocabulary().index(&prose.text);
-        counts.add_matches(&linter.registry, tags.tag(&prose.text, 0..prose.text.len()));
+        tags.tag_with(&prose.text, 0..prose.text.len(), |m| {
+            counts.add_matches(&linter.registry, m)
+        });
         doc.tags.push((range.start, tags.into_starts()));
         doc.notes.extend(citations::notes(
             &prose,
@@ -548,7 +550,9 @@ fn finding_for(
         .as_ref()
         .is_none_or(|(i, _)| *i != c.sentence)
     {
-        let of = Topics::from_matches(registry, tags.tag(&prose.text, sentence.range.clone()));
+        let of = tags.tag_with(&prose.text, sentence.range.clone(), |m| {
+            Topics::from_matches(registry, m)
+        });
         *sentence_topics = Some((c.sentence, of));
     }
     let of_sentence = sentence_topics.as_ref().map(|(_, t)| t);
@@ -556,7 +560,9 @@ fn finding_for(
     // from the prose and are tagged on their own.
     let folded = crate::prose::fold_width(&matched);
     let own = if prose.text.get(c.range.clone()) == Some(&*folded) {
-        Topics::from_matches(registry, tags.tag(&prose.text, c.range.clone()))
+        tags.tag_with(&prose.text, c.range.clone(), |m| {
+            Topics::from_matches(registry, m)
+        })
     } else {
         Topics::of(registry, &folded)
     };
@@ -574,7 +580,7 @@ fn finding_for(
             match paragraphs.blocks(block.group) {
                 &[b] => {
                     let range = prose.blocks[b].range.clone();
-                    Topics::from_matches(registry, tags.tag(&prose.text, range))
+                    tags.tag_with(&prose.text, range, |m| Topics::from_matches(registry, m))
                 }
                 // Lines of one paragraph are read as one text, so a term
                 // broken across them is still found.
@@ -592,7 +598,9 @@ fn finding_for(
     if !complete(&topics) {
         let page = doc_topics.get_or_init(|| {
             let mut counts = evidence::TopicCounts::default();
-            counts.add_matches(registry, tags.tag(&prose.text, 0..prose.text.len()));
+            tags.tag_with(&prose.text, 0..prose.text.len(), |m| {
+                counts.add_matches(registry, m)
+            });
             counts.dominant()
         });
         topics = topics.or(page);

@@ -8,6 +8,7 @@ use crate::scan::StartScanner;
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use serde::Deserialize;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -394,8 +395,20 @@ impl Vocabulary {
         starts: &mut [(usize, usize, usize)],
         base: usize,
     ) -> Vec<TermMatch<'v>> {
-        starts.sort_unstable();
         let mut out = Vec::with_capacity(starts.len());
+        self.first_matches_into(index, starts, base, &mut out);
+        out
+    }
+
+    /// [`Vocabulary::first_matches`] appended to `out`.
+    fn first_matches_into<'v>(
+        &'v self,
+        index: &TagIndex,
+        starts: &mut [(usize, usize, usize)],
+        base: usize,
+        out: &mut Vec<TermMatch<'v>>,
+    ) {
+        starts.sort_unstable();
         let mut last: Option<(usize, usize)> = None;
         for &(pid, s, e) in starts.iter() {
             if last.is_some_and(|(p, end)| p == pid && s < end) {
@@ -407,7 +420,6 @@ impl Vocabulary {
                 range: s - base..e - base,
             });
         }
-        out
     }
 
     /// Sorted by start, longest first, then id; one match per id and range.
@@ -449,6 +461,7 @@ impl Vocabulary {
         Tags {
             vocab: self,
             starts,
+            scratch: RefCell::default(),
         }
     }
 
@@ -460,6 +473,7 @@ impl Vocabulary {
         Tags {
             vocab: self,
             starts,
+            scratch: RefCell::default(),
         }
     }
 
@@ -537,6 +551,19 @@ impl Vocabulary {
     /// The matches of `all` (as [`Vocabulary::find_terms`] sorts them) that
     /// no other match covers with the same term or a narrower one.
     fn most_specific<'v>(&'v self, all: Vec<TermMatch<'v>>) -> Vec<TermMatch<'v>> {
+        let mut out = Vec::new();
+        self.most_specific_into(&all, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// [`Vocabulary::most_specific`] of `all` appended to `out`, with
+    /// `open` as room to work in.
+    fn most_specific_into<'v>(
+        &'v self,
+        all: &[TermMatch<'v>],
+        open: &mut Vec<usize>,
+        out: &mut Vec<TermMatch<'v>>,
+    ) {
         let rel = self.relations();
         let dominated = |i: usize, candidates: &[usize]| {
             let m = &all[i];
@@ -556,8 +583,7 @@ impl Vocabulary {
         // Only a match that is still open where another starts can cover it:
         // sweep in start order keeping those, so that a page with 100,000
         // mentions is not compared pairwise.
-        let mut open: Vec<usize> = Vec::new();
-        let mut out = Vec::new();
+        open.clear();
         let mut i = 0;
         while i < all.len() {
             let start = all[i].range.start;
@@ -566,12 +592,11 @@ impl Vocabulary {
             open.extend(i..group_end);
             out.extend(
                 (i..group_end)
-                    .filter(|&m| !dominated(m, &open))
+                    .filter(|&m| !dominated(m, open))
                     .map(|m| all[m].clone()),
             );
             i = group_end;
         }
-        out
     }
 
     /// Appends a term; the first definition of an id wins lookups, and
@@ -656,6 +681,17 @@ pub struct Tags<'v> {
     /// (start, end, pattern) of every pattern without look-around at every
     /// place it matches, in order of start, then pattern.
     starts: Vec<TagStart>,
+    /// Room for [`Tags::tag_with`] to work in, kept from call to call: a
+    /// page's claims tag their words and sentences one by one.
+    scratch: RefCell<TagScratch<'v>>,
+}
+
+#[derive(Default)]
+struct TagScratch<'v> {
+    starts: Vec<(usize, usize, usize)>,
+    all: Vec<TermMatch<'v>>,
+    open: Vec<usize>,
+    out: Vec<TermMatch<'v>>,
 }
 
 impl<'v> Tags<'v> {
@@ -665,15 +701,39 @@ impl<'v> Tags<'v> {
     /// end of the range is searched again within it; patterns with
     /// look-around are run on the range itself.
     pub fn tag(&self, text: &str, range: Range<usize>) -> Vec<TermMatch<'v>> {
+        self.tag_with(text, range, <[TermMatch<'v>]>::to_vec)
+    }
+
+    /// [`Tags::tag`] handed to `f` as a slice: the matches and the lists
+    /// that find them stay in buffers kept for the next call.
+    pub fn tag_with<R>(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        f: impl FnOnce(&[TermMatch<'v>]) -> R,
+    ) -> R {
         let vocab = self.vocab;
         let Some(sub) = text.get(range.clone()) else {
-            return Vec::new();
+            return f(&[]);
         };
         let Some(index) = vocab.tag_index() else {
-            return vocab.tag(sub);
+            return f(&vocab.tag(sub));
         };
+        // A call made from inside `f` finds the buffers taken, and works
+        // in fresh ones.
+        let mut scratch = self.scratch.try_borrow_mut().ok();
+        let mut fresh = TagScratch::default();
+        let TagScratch {
+            starts,
+            all,
+            open,
+            out,
+        } = match scratch.as_deref_mut() {
+            Some(s) => s,
+            None => &mut fresh,
+        };
+        starts.clear();
         let lo = self.starts.partition_point(|m| m.0 < range.start);
-        let mut starts: Vec<(usize, usize, usize)> = Vec::new();
         let mut cache = None;
         for &(s, e, pid) in &self.starts[lo..] {
             if s >= range.end {
@@ -707,9 +767,12 @@ impl<'v> Tags<'v> {
                 }
             }
         }
-        let mut out = vocab.first_matches(index, &mut starts, range.start);
-        vocab.sort_matches(&mut out);
-        vocab.most_specific(out)
+        all.clear();
+        vocab.first_matches_into(index, starts, range.start, all);
+        vocab.sort_matches(all);
+        out.clear();
+        vocab.most_specific_into(all, open, out);
+        f(out)
     }
 
     /// The matches found, for [`Vocabulary::reindex`] of the same text.
@@ -897,6 +960,19 @@ mod tests {
                 }
             }
             assert_eq!(key(tags.tag(text, 0..text.len())), key(v.tag(text)));
+            // The kept buffers: a call made while another holds them (from
+            // inside its `f`) works in fresh ones, and neither sees the
+            // other's matches.
+            let half = (0..=text.len() / 2)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            let (outer, inner) = tags.tag_with(text, 0..half, |m| {
+                let inner = tags.tag_with(text, half..text.len(), |n| key(n.to_vec()));
+                (key(m.to_vec()), inner)
+            });
+            assert_eq!(outer, key(v.tag(&text[..half])));
+            assert_eq!(inner, key(v.tag(&text[half..])));
         }
         assert!(checked > 1000, "{checked}");
     }
