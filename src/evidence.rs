@@ -10,7 +10,9 @@
 use crate::citations::Citation;
 use crate::claims::{Claim, Modality};
 use crate::lint::Verdict;
-use crate::registry::{self, Entry, EntryTerms, Level, Registry, TermId, TermKind, TermMatch};
+use crate::registry::{
+    self, Entry, EntryTerms, Level, Registry, TermId, TermIds, TermKind, TermMatch,
+};
 use crate::rules::{Category, Severity};
 
 /// The outcome for one claim.
@@ -30,8 +32,8 @@ pub struct Judgement {
 /// first mention.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Topics {
-    pub interventions: Vec<TermId>,
-    pub conditions: Vec<TermId>,
+    pub interventions: TermIds,
+    pub conditions: TermIds,
 }
 
 impl Topics {
@@ -114,7 +116,7 @@ impl TopicCounts {
                     Some(b) if b.2 >= c.2 => Some(b),
                     _ => Some(c),
                 })
-                .map(|c| vec![c.0])
+                .map(|c| TermIds::from_iter([c.0]))
                 .unwrap_or_default()
         };
         Topics {
@@ -905,7 +907,7 @@ fn comparators(registry: &Registry, sentence: &str) -> Vec<TermId> {
             }
             let phrase = &head[from..];
             if !phrase.is_empty() {
-                out.extend(Topics::of(registry, phrase).interventions);
+                out.extend_from_slice(&Topics::of(registry, phrase).interventions);
             }
         }
     }
@@ -916,12 +918,12 @@ fn comparators(registry: &Registry, sentence: &str) -> Vec<TermId> {
 /// the sentence compares with some, which are left out. A claim whose own
 /// words name only the yardstick (「植毛より効果」) is about the treatment
 /// its sentence names besides.
-fn subjects(registry: &Registry, ctx: &ClaimContext<'_>, topics: &Topics) -> Vec<TermId> {
+fn subjects(registry: &Registry, ctx: &ClaimContext<'_>, topics: &Topics) -> TermIds {
     let against = comparators(registry, ctx.sentence);
     if against.is_empty() {
         return topics.interventions.clone();
     }
-    let not_compared = |t: &Topics| -> Vec<TermId> {
+    let not_compared = |t: &Topics| -> TermIds {
         (t.interventions.iter().copied())
             .filter(|&i| !against.iter().any(|&c| related(registry, i, c)))
             .collect()

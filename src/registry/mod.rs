@@ -22,7 +22,7 @@ pub use schema::{
     Category, Confidence, Contradiction, DateText, Entry, Grade, GradeEntry, Kind, Level,
     PartialDate, Population, Support,
 };
-pub use vocabulary::{TagStart, Tags, Term, TermId, TermKind, TermMatch, Vocabulary};
+pub use vocabulary::{TagStart, Tags, Term, TermId, TermIds, TermKind, TermMatch, Vocabulary};
 
 use crate::yaml::{self, Outline, PathSeg};
 use schema::EntryLoc;

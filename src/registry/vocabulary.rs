@@ -134,6 +134,86 @@ impl TermId {
     }
 }
 
+/// Term ids in order of first mention, the first few held inline: a
+/// claim's topics (its words', its sentence's, its paragraph's) are built,
+/// copied and merged for every finding, and rarely hold more than two ids
+/// of a kind, so most never allocate.
+#[derive(Clone, Default)]
+pub struct TermIds {
+    len: u8,
+    inline: [TermId; TermIds::INLINE],
+    /// All the ids, once there are more than fit inline; empty before.
+    spilled: Vec<TermId>,
+}
+
+impl TermIds {
+    const INLINE: usize = 4;
+
+    pub fn push(&mut self, id: TermId) {
+        let len = usize::from(self.len);
+        if !self.spilled.is_empty() {
+            self.spilled.push(id);
+        } else if len < TermIds::INLINE {
+            self.inline[len] = id;
+            self.len += 1;
+        } else {
+            self.spilled.reserve(len + 1);
+            self.spilled.extend_from_slice(&self.inline);
+            self.spilled.push(id);
+        }
+    }
+}
+
+impl std::ops::Deref for TermIds {
+    type Target = [TermId];
+    fn deref(&self) -> &[TermId] {
+        if self.spilled.is_empty() {
+            &self.inline[..usize::from(self.len)]
+        } else {
+            &self.spilled
+        }
+    }
+}
+
+impl PartialEq for TermIds {
+    fn eq(&self, other: &TermIds) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for TermIds {}
+
+impl std::fmt::Debug for TermIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl FromIterator<TermId> for TermIds {
+    fn from_iter<I: IntoIterator<Item = TermId>>(iter: I) -> TermIds {
+        let mut out = TermIds::default();
+        for id in iter {
+            out.push(id);
+        }
+        out
+    }
+}
+
+impl<'a> IntoIterator for &'a TermIds {
+    type Item = &'a TermId;
+    type IntoIter = std::slice::Iter<'a, TermId>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl Default for TermId {
+    /// Only fills unused inline room of [`TermIds`].
+    fn default() -> TermId {
+        TermId(0)
+    }
+}
+
 /// Where foreign [`TermId`]s begin; no vocabulary has this many terms.
 const FOREIGN_FROM: usize = 1 << 31;
 
@@ -856,6 +936,26 @@ mod tests {
         assert!(v.is_a("exosome", "exosome"));
         assert!(!v.is_a("exosome", "adsc-exosome"));
         assert_eq!(v.ancestors("adsc-exosome"), vec!["msc-exosome", "exosome"]);
+    }
+
+    #[test]
+    fn term_ids_keep_order_past_the_inline_room() {
+        let want: Vec<TermId> = (0..11).map(TermId).collect();
+        for n in 0..want.len() {
+            let mut ids = TermIds::default();
+            for &id in &want[..n] {
+                ids.push(id);
+            }
+            assert_eq!(&*ids, &want[..n]);
+            assert_eq!(ids.clone(), ids);
+            assert_eq!(want[..n].iter().copied().collect::<TermIds>(), ids);
+            assert_eq!(format!("{ids:?}"), format!("{:?}", &want[..n]));
+        }
+        let (mut a, b): (TermIds, TermIds) =
+            ([TermId(1)].into_iter().collect(), Default::default());
+        assert_ne!(a, b);
+        a = TermIds::default();
+        assert_eq!(a, b);
     }
 
     #[test]
