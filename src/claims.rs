@@ -131,7 +131,8 @@ pub fn detect_with(
     let mut reach: Option<(usize, usize, usize)> = None;
     // Matches come sentence by sentence, so one sentence's marks are kept
     // at a time.
-    let mut marks = (usize::MAX, SentenceMarks::default());
+    let mut marks = SentenceMarks::default();
+    let mut marks_of = None;
     for m in &raw {
         let (ri, si) = (m.rule, m.sentence);
         let Some(category) = rules.rules[ri].file.category else {
@@ -160,13 +161,17 @@ pub fn detect_with(
             continue;
         }
         let quoted_block = prose.blocks[sentence.block].quote || quotes.hold(m.start);
-        if marks.0 != si {
-            marks.0 = si;
-            marks.1.reset();
+        if marks_of != Some(si) {
+            marks_of = Some(si);
+            marks.reset();
         }
-        let marks = &mut marks.1;
-        let (modality, hedged) =
-            classify_in(&rules.lexicon, s_text, rel.clone(), quoted_block, marks);
+        let (modality, hedged) = classify_in(
+            &rules.lexicon,
+            s_text,
+            rel.clone(),
+            quoted_block,
+            &mut marks,
+        );
         if !modality.is_claim() && !keep_non_claims {
             continue;
         }

@@ -655,6 +655,7 @@ mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
     }
+
     /// A lookup started from any segment gives what the full search gives,
     /// and leaves the segment it found as the next start.
     #[test]

@@ -138,12 +138,23 @@ impl TermId {
 /// claim's topics (its words', its sentence's, its paragraph's) are built,
 /// copied and merged for every finding, and rarely hold more than two ids
 /// of a kind, so most never allocate.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TermIds {
     len: u8,
     inline: [TermId; TermIds::INLINE],
     /// All the ids, once there are more than fit inline; empty before.
     spilled: Vec<TermId>,
+}
+
+impl Default for TermIds {
+    fn default() -> TermIds {
+        // The inline room past `len` is never read; any id fills it.
+        TermIds {
+            len: 0,
+            inline: [TermId(0); TermIds::INLINE],
+            spilled: Vec::new(),
+        }
+    }
 }
 
 impl TermIds {
@@ -204,13 +215,6 @@ impl<'a> IntoIterator for &'a TermIds {
     type IntoIter = std::slice::Iter<'a, TermId>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
-    }
-}
-
-impl Default for TermId {
-    /// Only fills unused inline room of [`TermIds`].
-    fn default() -> TermId {
-        TermId(0)
     }
 }
 
