@@ -8,7 +8,6 @@
 //! sentence, else of its paragraph or list item, else of a source line
 //! (`出典:`, `参考:`) right after it.
 
-mod fx;
 #[cfg(test)]
 mod reference;
 mod scan;

@@ -377,15 +377,16 @@ fn add_quoted_testimonials(
 /// 「…肌が変わった」というお声をいただいています the testimonial wording lies
 /// outside the quote but the sentence is a quotation.
 fn share_sentence_modality(candidates: &mut [Claim]) {
-    let mut strongest: std::collections::HashMap<usize, Modality> =
-        std::collections::HashMap::new();
-    for c in candidates.iter().filter(|c| c.modality.is_claim()) {
-        let m = strongest.entry(c.sentence).or_insert(c.modality);
-        *m = (*m).max(c.modality);
-    }
-    for c in candidates.iter_mut() {
-        if let Some(&m) = strongest.get(&c.sentence) {
-            if c.modality.is_claim() {
+    // Candidates come sorted by sentence: each sentence's claims are a run.
+    debug_assert!(candidates.is_sorted_by_key(|c| c.sentence));
+    for run in candidates.chunk_by_mut(|a, b| a.sentence == b.sentence) {
+        let strongest = run
+            .iter()
+            .filter(|c| c.modality.is_claim())
+            .map(|c| c.modality)
+            .max();
+        if let Some(m) = strongest {
+            for c in run.iter_mut().filter(|c| c.modality.is_claim()) {
                 c.modality = m;
             }
         }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod decode;
 pub mod discover;
 pub mod evidence;
+pub(crate) mod fx;
 pub mod lint;
 pub mod markup;
 pub mod policy;

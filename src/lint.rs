@@ -4,6 +4,7 @@
 use crate::citations::{self, Citation, TitleIndex};
 use crate::claims::{self, Claim, Modality};
 use crate::evidence::{self, ClaimContext, Topics};
+use crate::fx::FxMap;
 use crate::markup;
 use crate::prose::{Paragraphs, Prose};
 use crate::registry::{Registry, TagStart, Tags};
@@ -11,7 +12,6 @@ use crate::rules::{Category, RuleSet, Severity};
 use crate::segment::{self, Sentence};
 use crate::source::Format;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::ops::Range;
 
 /// What the evidence says about a claim.
@@ -450,7 +450,7 @@ fn analyse(
     });
     // Topics of each paragraph group, computed once: a long paragraph (a
     // 20 MB single line) with many claims must not be re-tagged per claim.
-    let mut paragraph_topics = HashMap::new();
+    let mut paragraph_topics = FxMap::default();
     let mut sentence_topics = None;
     let mut near = None;
     let paragraphs = prose.paragraphs();
@@ -504,7 +504,7 @@ struct Context<'a> {
 fn finding_for(
     c: &Claim,
     doc: &Context<'_>,
-    paragraph_topics: &mut HashMap<usize, Topics>,
+    paragraph_topics: &mut FxMap<usize, Topics>,
     sentence_topics: &mut Option<(usize, Topics)>,
     near: &mut Option<usize>,
     linter: &Linter,

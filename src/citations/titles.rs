@@ -10,8 +10,8 @@
 //! anchor found is extended to the whole name around it, and the matches
 //! are then chosen as the alternation chooses them.
 
-use super::fx::FxMap;
 use super::scan::Literals;
+use crate::fx::FxMap;
 use crate::registry::{validate, Entry, Registry};
 use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 use std::ops::Range;

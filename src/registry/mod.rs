@@ -24,6 +24,7 @@ pub use schema::{
 };
 pub use vocabulary::{TagStart, Tags, Term, TermId, TermIds, TermKind, TermMatch, Vocabulary};
 
+use crate::fx::FxMap;
 use crate::yaml::{self, Outline, PathSeg};
 use schema::EntryLoc;
 use std::collections::HashMap;
@@ -53,7 +54,7 @@ pub struct Source {
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     entries: Vec<Entry>,
-    by_id: HashMap<String, usize>,
+    by_id: FxMap<String, usize>,
     vocabulary: Vocabulary,
     sources: Vec<Source>,
     /// The entries' vocabulary ids as [`TermId`]s, worked out on first use.

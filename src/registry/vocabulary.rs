@@ -3,6 +3,7 @@
 //! `exosome`) and regexes that find the term in marketing copy. The evidence
 //! engine tags claims with these ids and compares them with entries.
 
+use crate::fx::FxMap;
 use crate::rules::LazyRegex;
 use crate::scan::StartScanner;
 use regex_automata::nfa::thompson;
@@ -85,7 +86,7 @@ pub struct TermMatch<'v> {
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     terms: Vec<Term>,
-    by_id: HashMap<String, usize>,
+    by_id: FxMap<String, usize>,
     /// Every term's patterns compiled together, built on first tagging and
     /// dropped when a term is added.
     index: OnceLock<Option<Arc<TagIndex>>>,
@@ -99,7 +100,7 @@ pub struct Vocabulary {
 #[derive(Debug)]
 struct Relations {
     /// [`Vocabulary::ancestors`] of every id.
-    ancestors: HashMap<String, Vec<String>>,
+    ancestors: FxMap<String, Vec<String>>,
     /// Per term: the ordinal of the first term with its id.
     canon: Vec<u32>,
     /// Per term: the rank of its id among all ids in sorted order.
@@ -360,7 +361,7 @@ impl Vocabulary {
 
     fn relations(&self) -> &Relations {
         self.relations.get_or_init(|| {
-            let ancestors: HashMap<String, Vec<String>> = self
+            let ancestors: FxMap<String, Vec<String>> = self
                 .by_id
                 .keys()
                 .map(|id| {

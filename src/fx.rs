@@ -1,16 +1,17 @@
-//! A fast hash for the small keys of the tables built from the registry
-//! (bigrams, identifiers). Text only looks keys up in them, so a crafted
-//! text cannot fill one with colliding keys; tables keyed by text use the
-//! standard hasher.
+//! A fast hash for the small keys of tables built from the rules and the
+//! registry (bigrams, identifiers, positions). Text only looks keys up in
+//! them, or the keys are offsets the linter itself produced, so a crafted
+//! text cannot fill one with colliding keys; tables keyed by words of the
+//! text use the standard hasher.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// The multiply-rotate hash of rustc (FxHash).
 #[derive(Default, Clone, Copy)]
-pub(super) struct Fx(u64);
+pub(crate) struct Fx(u64);
 
 impl Fx {
     fn add(&mut self, word: u64) {
