@@ -234,10 +234,12 @@ fn end_at_word_ends(text: &str, sentences: &[Sentence], claims: &mut [Claim]) {
 /// Patterns end on a stem so that one pattern covers every inflection
 /// (効 for 効く, 効きます, 効いた), which left spans and messages ending
 /// mid-word: 「すぐに効」「肌が生まれ変わ」. A claim that ends on a kanji or
-/// hiragana runs on over the hiragana of its inflection, up to eight, and
-/// stops before a particle that starts the next phrase (が, を, に, で, と,
-/// は, も, の, へ, や, か, ね, よ), before a word of [`FOLLOWERS`] and at the
-/// end of its sentence.
+/// hiragana runs on over the hiragana of its inflection, up to
+/// [`INFLECTION_MAX`], and stops before a particle that starts the next
+/// phrase (が, を, に, で, と, は, も, の, へ, や, か, ね, よ), before a word of
+/// [`FOLLOWERS`] and at the end of its sentence. An inflection longer than
+/// that (感じていただいております) ends after its last て rather than
+/// mid-word (「感じていただいていま」).
 fn word_end(text: &str, end: usize, limit: usize) -> usize {
     let is_kanji = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c == '々';
     let Some(last) = text.get(..end).and_then(|h| h.chars().next_back()) else {
@@ -247,18 +249,30 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
         return end;
     }
     let rest = text.get(end..limit).unwrap_or_default();
+    let runs_on = |i: usize, c: char| {
+        is_hiragana(c)
+            && !PARTICLES.contains(&c)
+            && !FOLLOWERS.iter().any(|w| rest[i..].starts_with(w))
+    };
     let mut at = end;
-    for (i, c) in rest.char_indices().take(8) {
-        if !is_hiragana(c)
-            || PARTICLES.contains(&c)
-            || FOLLOWERS.iter().any(|w| rest[i..].starts_with(w))
-        {
-            break;
+    let mut after_te = None;
+    for (n, (i, c)) in rest.char_indices().enumerate() {
+        if !runs_on(i, c) {
+            return at;
+        }
+        if n == INFLECTION_MAX {
+            return after_te.unwrap_or(at);
         }
         at += c.len_utf8();
+        if c == 'て' {
+            after_te = Some(at);
+        }
     }
     at
 }
+
+/// The most hiragana [`word_end`] runs a claim on by.
+const INFLECTION_MAX: usize = 12;
 
 /// Particles that start the phrase after a claim. Sets of characters
 /// here are arrays, not strings: `str::contains` looks for a character
@@ -1056,6 +1070,23 @@ mod tests {
             ("髪が濃くなることは明らか", "髪が濃", "髪が濃くなる"),
             ("効いたため", "効", "効いた"),
             ("効果が続くまで", "効果が続", "効果が続く"),
+            // Long polite endings run on whole, within the cap
+            (
+                "変化を感じていただいています。",
+                "変化を感じ",
+                "変化を感じていただいています",
+            ),
+            (
+                "実感していただいております",
+                "実感",
+                "実感していただいております",
+            ),
+            // and past it, end after their last て, not mid-word.
+            (
+                "感じていただいていただいています",
+                "感じ",
+                "感じていただいていただいて",
+            ),
         ];
         for (text, matched, want) in cases {
             let end = word_end(text, matched.len(), text.len());
