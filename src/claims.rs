@@ -7,7 +7,7 @@
 //! dropped here; hedges are recorded so the report can lower severity by at
 //! most one step.
 
-use crate::prose::Prose;
+use crate::prose::{BlockKind, Prose};
 use crate::rules::{Category, LazyRegex, Lexicon, RuleSet};
 use crate::scan::StartScanner;
 use crate::segment::{is_hiragana, Sentence};
@@ -207,6 +207,7 @@ pub fn detect_with(
     }
     add_quoted_testimonials(prose, sentences, rules, &mut candidates);
     drop_attribution_testimonials(prose, sentences, &mut candidates);
+    drop_warned_examples(prose, sentences, &mut candidates);
     // One claim per sentence and category: the most assertive wording wins,
     // then the earliest.
     candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
@@ -427,6 +428,55 @@ fn quoted_region(prose: &Prose, block: usize, sentence: Range<usize>, pos: usize
     sentence
 }
 
+/// Drops the claims of a block that is nothing but a quotation
+/// (「確実に生える」) under a heading that warns against such wording
+/// (気をつけたい表現, こんな広告に注意): the page lists others' claims as
+/// examples. Inside a sentence the same wording is only mentioned
+/// (「…」といった広告), which `mentioned` and the title masks see; a bare
+/// quotation has only its heading to say so.
+fn drop_warned_examples(prose: &Prose, sentences: &[Sentence], candidates: &mut Vec<Claim>) {
+    // Claims come by sentence, so a block's answer serves its neighbours.
+    let mut last: Option<(usize, bool)> = None;
+    candidates.retain(|c| {
+        let block = sentences[c.sentence].block;
+        let warned = match last {
+            Some((b, warned)) if b == block => warned,
+            _ => {
+                let warned = is_warned_example(prose, block);
+                last = Some((block, warned));
+                warned
+            }
+        };
+        !warned
+    });
+}
+
+/// How many blocks back [`is_warned_example`] looks for its heading: a list
+/// of examples is short, and a page without headings is not read back to
+/// its start for every claim.
+const WARNING_HEADING_REACH: usize = 64;
+
+fn is_warned_example(prose: &Prose, b: usize) -> bool {
+    let Some(block) = prose.blocks.get(b) else {
+        return false;
+    };
+    if block.kind == BlockKind::Heading {
+        return false;
+    }
+    let text = prose.text[block.range.clone()]
+        .trim()
+        .trim_end_matches(['。', '．', '、', '！', '!']);
+    if !(text.starts_with(['「', '『']) && text.ends_with(['」', '』'])) {
+        return false;
+    }
+    prose.blocks[..b]
+        .iter()
+        .rev()
+        .take(WARNING_HEADING_REACH)
+        .find(|h| h.kind == BlockKind::Heading)
+        .is_some_and(|h| fixed()[7].is_match(&prose.text[h.range.clone()]))
+}
+
 /// An attribution such as （40代男性・会社員） or a blockquote footer
 /// 「30代男性・会社員」 names the speaker of the quote before it. When that
 /// quote is already a testimonial, the attribution is the same testimonial,
@@ -491,7 +541,7 @@ fn speed_emphasis() -> &'static LazyRegex {
 }
 
 /// The fixed patterns of the claim filters below.
-const FIXED: [&str; 7] = [
+const FIXED: [&str; 8] = [
     // 0: an attribution alone: （40代男性・会社員）.
     r"^[（(]?\s*[0-9０-９一二三四五六七八九十]+\s*(?:代|歳|才)[^（）()。！？\n]{0,16}[）)]?$",
     // 1: wording that stresses speed.
@@ -507,10 +557,12 @@ const FIXED: [&str; 7] = [
     r"(?i)\bdoi\b|PMID|PMC[0-9]|et al\.|[0-9]{4};\s*[0-9]+|\bVol\.|\bpp\.",
     // 6: the wording is only mentioned.
     r"^[^。！？!?\n]{0,30}?(?:と|って)(?:いう|いった|言う|謳う|うたう|断言する|宣伝する|言い切る|約束する|保証する)(?:ような|よう?な)?(?:広告|表現|宣伝|説明|主張|謳い文句|うたい文句|キャッチコピー|触れ込み|噂|うわさ|文言|誇大|クリニック|医院|病院|医師|業者|サイト|記事)|^[^。！？!?\n]{0,30}?(?:なんて|などと?いう|なんていう)(?:こと|話|うまい話)(?:は|も)?(?:絶対に?|決して|一切|全く|まったく)?(?:ない|ありません|ありえ|あり得|ございません)",
+    // 7: a heading that warns against the wording listed under it.
+    r"(?:気をつけ|気を付け|注意|要注意|NG|ＮＧ|避け|禁止|違反|誇大|怪しい|あやしい|危ない|だまされ|騙され|鵜呑み|うのみ|惑わされ)[^。！？\n]{0,12}?(?:表現|広告|宣伝|文句|言葉|ワード|フレーズ|キャッチコピー|謳い文句|うたい文句|セールストーク|誘い文句)|(?:表現|広告|宣伝|文句|言葉|ワード|フレーズ|キャッチコピー|謳い文句|うたい文句|セールストーク|誘い文句)[^。！？\n]{0,8}?(?:に(?:は)?(?:ご)?(?:注意|気をつけ|気を付け|要注意)|は要注意)",
 ];
 
-fn fixed() -> &'static [LazyRegex; 7] {
-    static R: OnceLock<[LazyRegex; 7]> = OnceLock::new();
+fn fixed() -> &'static [LazyRegex; 8] {
+    static R: OnceLock<[LazyRegex; 8]> = OnceLock::new();
     R.get_or_init(|| FIXED.map(|p| LazyRegex::new(p.to_string(), 1 << 24)))
 }
 
@@ -526,7 +578,7 @@ pub(crate) fn fixed_patterns() -> &'static [&'static str] {
 /// 「…」という論文, 「…」（Cho et al., 2018）, 「…」令和6年7月31日, 「…」を公表.
 /// A quote followed by という広告/表現 only mentions the wording.
 fn title_masks(text: &str) -> Vec<Range<usize>> {
-    let [_, _, quote, before, after, _, _] = fixed();
+    let [_, _, quote, before, after, _, _, _] = fixed();
     quote
         .find_iter(text)
         .filter(|m| {
@@ -1023,6 +1075,7 @@ mod tests {
         }
         add_quoted_testimonials(prose, sentences, rules, &mut candidates);
         drop_attribution_testimonials(prose, sentences, &mut candidates);
+        drop_warned_examples(prose, sentences, &mut candidates);
         // One claim per sentence and category: the most assertive wording wins,
         // then the earliest.
         candidates.sort_by_key(|c| (c.sentence, c.category, c.hedged, c.range.start));
@@ -1046,6 +1099,55 @@ mod tests {
             let slow = detect_reference(&prose, &sentences, rules, keep);
             assert_eq!(fast, slow, "keep_non_claims={keep} in:\n{text}");
         }
+    }
+
+    /// Quotations listed under a heading that warns against them are
+    /// examples, not the page's claims; under any other heading, or with
+    /// words of the page's own around them, they stay claims.
+    #[test]
+    fn examples_under_a_warning_heading_are_not_claims() {
+        let rules = RuleSet::builtin();
+        let matcher = Matcher::new(&rules);
+        let claims = |text: &str| {
+            let prose = markup::extract(text, Format::Markdown);
+            let sentences = segment::split(&prose);
+            both(text, Format::Markdown, &rules, &matcher);
+            detect_with(&matcher, &prose, &sentences, &rules, false)
+                .iter()
+                .map(|c| prose.text[c.range.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        let list = "\n\n- 「確実に生える」\n- 「副作用ゼロ」\n- 『厚労省も認めた治療』。\n";
+        for heading in [
+            "## クリニックの宣伝で気をつけたい表現",
+            "## こんな広告に注意！",
+            "### ＮＧワードの例",
+            "## 誇大なうたい文句に惑わされないために",
+        ] {
+            assert_eq!(
+                claims(&format!("{heading}{list}")),
+                Vec::<String>::new(),
+                "{heading}"
+            );
+        }
+        let listed = ["確実に", "副作用ゼロ", "厚労省も認めた"].map(String::from);
+        for heading in ["## 患者様の声", "## 当院が選ばれる理由", ""] {
+            let got = claims(&format!("{heading}{list}"));
+            assert!(got.ends_with(&listed), "{heading}: {got:?}");
+        }
+        // Not a bare quotation: the page's own words, or an attribution.
+        let own = "## 気をつけたい表現\n\n- 当院なら「確実に生える」治療です\n- 「髪が増えました」（40代男性）\n";
+        assert_eq!(
+            claims(own),
+            ["確実に", "髪が増えました", "（40代男性）"],
+            "{own}"
+        );
+        // The heading must be near: a long page does not look back to its start.
+        let far = format!(
+            "## 気をつけたい表現\n\n{}- 「確実に生える」\n",
+            "段落です。\n\n".repeat(WARNING_HEADING_REACH + 1)
+        );
+        assert_eq!(claims(&far), ["確実に"], "far");
     }
 
     /// Spans run on over their inflection and stop at the next phrase's
