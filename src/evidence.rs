@@ -385,7 +385,7 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             )
         }
         Category::Testimonial => {
-            let what = if m.contains('%') || m.contains('％') || m.contains('率') || m.contains('度') {
+            let what = if states_a_share(m) {
                 "調査方法を示さない満足度・割合の表示は、医療広告ガイドラインが虚偽広告の例に挙げています"
             } else {
                 "治療の内容や効果に関する患者の体験談は、医療広告ガイドラインが禁じる広告です"
@@ -474,6 +474,25 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         }
     }
     judge_uncited(registry, ctx)
+}
+
+/// A testimonial that gives a share of patients (8割の方が, 満足度95%,
+/// 10人中9人) is the guideline's example of a false advertisement, which is a
+/// stronger reason than the ban on testimonials that every one falls under.
+fn states_a_share(m: &str) -> bool {
+    const NUMERAL: &[char] = &[
+        '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '０', '１', '２', '３', '４', '５', '６',
+        '７', '８', '９', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十',
+    ];
+    if ["%", "％", "パーセント", "率", "満足度", "人中"]
+        .iter()
+        .any(|w| m.contains(w))
+    {
+        return true;
+    }
+    // 割 only after a numeral: 役割 and 割引 are not shares.
+    m.match_indices('割')
+        .any(|(i, _)| m[..i].ends_with(NUMERAL))
 }
 
 /// Whether a superiority claim sets one treatment against another
@@ -1027,6 +1046,34 @@ mod tests {
             what_it_is(Kind::Animal, "アトピー性皮膚炎"),
             "アトピー性皮膚炎を調べた研究"
         );
+    }
+
+    /// A share of patients gets the guideline's false-advertisement reason;
+    /// a plain testimonial, and 役割 or 割引 in one, get the testimonial ban.
+    #[test]
+    fn shares_of_patients_are_told_from_testimonials() {
+        for m in [
+            "8割の方が効果を実感",
+            "９割以上の患者様",
+            "七割の方が",
+            "満足度95%",
+            "満足度９５％",
+            "10人中9人が効果",
+            "リピート率",
+            "満足度の高い治療",
+        ] {
+            assert!(states_a_share(m), "{m}");
+        }
+        for m in [
+            "患者様の声",
+            "3回目で髪が増えたと実感",
+            "割引で受けた施術で効果",
+            "頭皮の役割を知って",
+            "多くの患者様に選ばれています",
+            "多くの患者様にご満足いただいています",
+        ] {
+            assert!(!states_a_share(m), "{m}");
+        }
     }
 
     /// The yardstick of a comparison is found after の次に, より, と同等 and
