@@ -197,11 +197,12 @@ fn collect(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citat
     }
     for c in AUTHOR_YEAR.captures_near(text, scan::author_year_triggers(text)) {
         let m = c.get(0).map_or(0..0, |m| m.range());
+        let m = scan::author_year_span(text, m);
         let (name, year) = (&c[1], &c[2]);
         let e = id_of(keys.author_year(registry, name, year));
         push(
             &mut out,
-            resolved(m, CitationKind::AuthorYear, c[0].trim(), e),
+            resolved(m.clone(), CitationKind::AuthorYear, &text[m], e),
         );
     }
     for (m, id) in titles.find(text) {

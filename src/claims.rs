@@ -552,7 +552,7 @@ const FIXED: [&str; 8] = [
     r"(?:タイトル|題名|表題|論文名|書名|標題|見出し|論文|文献|報告書|事務連絡|通知|声明|ガイドライン|ガイダンス|指針)(?:は|が|の|:|：)?\s*$",
     // 4: what says the quote before it is a title, or only someone's
     // wording (「…」「…」などと書かれていますが).
-    r"^\s*(?:(?:[、・とや]?[「『][^「」『』\n]{0,120}[」』])*(?:など|なんて)?(?:と|って)(?:書かれ|うたわれ|うたって|謳われ|謳って|宣伝され|宣伝して)|(?:と|って)(?:いう|いった|題する|題した|題された)?(?:ような|よう?な)?(?:タイトル|題名|表題|論文|研究|報告書?|文書|声明|通知|記事|書籍|本|資料|事務連絡|ガイドライン|ガイダンス|広告|表現|宣伝|文言|言葉|キャッチコピー|謳い文句|うたい文句|誇大)|と題|など(?:の|と(?:いう|いった))(?:広告|表現|宣伝|文言|言葉)|を(?:公表|発表|発行|出版|公開|策定|作成|刊行|発出)|に(?:掲載|発表)|(?:令和|平成|昭和)|[0-9０-９]{4}|[（(][^）)\n]{0,40}?(?:et al|ら[,，、\s]*[0-9０-９]{4}|[0-9０-９]{4}|令和|平成)[^）)\n]{0,20}[）)])",
+    r"^\s*(?:(?:[、・とや]|とか)?[「『][^「」『』\n]{0,120}[」』])*(?:(?:など|なんて)?(?:と|って)(?:書かれ|うたわれ|うたって|謳われ|謳って|宣伝され|宣伝して)|(?:と|って)(?:いう|いった|題する|題した|題された)?(?:ような|よう?な)?(?:タイトル|題名|表題|論文|研究|報告書?|文書|声明|通知|記事|書籍|本|資料|事務連絡|ガイドライン|ガイダンス|広告|表現|宣伝|文言|言葉|キャッチコピー|謳い文句|うたい文句|誇大)|と題|(?:など|とか)?(?:の|と(?:いう|いった)|といった|みたいな|のような)(?:広告|表現|宣伝|文言|言葉|謳い文句|うたい文句|キャッチコピー|フレーズ|ワード)|を(?:公表|発表|発行|出版|公開|策定|作成|刊行|発出)|に(?:掲載|発表)|(?:令和|平成|昭和)|[0-9０-９]{4}|[（(][^）)\n]{0,40}?(?:et al|ら[,，、\s]*[0-9０-９]{4}|[0-9０-９]{4}|令和|平成)[^）)\n]{0,20}[）)])",
     // 5: a reference-list entry.
     r"(?i)\bdoi\b|PMID|PMC[0-9]|et al\.|[0-9]{4};\s*[0-9]+|\bVol\.|\bpp\.",
     // 6: the wording is only mentioned.
@@ -601,9 +601,33 @@ fn reference_entries(text: &str, sentences: &[Sentence]) -> Vec<Range<usize>> {
             // Every match holds one of these letters (in either case) or a
             // semicolon: most sentences are dismissed by one scan of bytes.
             let hint = |b: &u8| matches!(b | 0x20, b'd' | b'p' | b'e' | b'v') || *b == b';';
-            t.as_bytes().iter().any(hint) && mostly_latin(t) && marker.is_match(t)
+            t.as_bytes().iter().any(hint)
+                && mostly_latin(t)
+                && marker.is_match(t)
+                // A short claim with its citation in brackets
+                // (発毛効果があります（Cho et al., 2018）) is Japanese prose.
+                && mostly_latin(&outside_brackets(t))
         })
         .map(|s| s.range.clone())
+        .collect()
+}
+
+/// `t` without what its round brackets enclose, of either width; an
+/// unclosed bracket runs to the end.
+fn outside_brackets(t: &str) -> String {
+    let mut depth = 0usize;
+    t.chars()
+        .filter(|&c| {
+            match c {
+                '(' | '（' => depth += 1,
+                ')' | '）' if depth > 0 => {
+                    depth -= 1;
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0
+        })
         .collect()
 }
 
@@ -1148,6 +1172,45 @@ mod tests {
             "段落です。\n\n".repeat(WARNING_HEADING_REACH + 1)
         );
         assert_eq!(claims(&far), ["確実に"], "far");
+    }
+
+    /// A reference-list entry is citation material, but a short claim whose
+    /// citation in brackets outweighs it in Latin letters is still a claim;
+    /// wording listed in quotes before などの言葉 or みたいな表現 is mentioned.
+    #[test]
+    fn bracketed_citations_and_listed_wording() {
+        let rules = RuleSet::builtin();
+        let matcher = Matcher::new(&rules);
+        let claims = |text: &str| {
+            let prose = markup::extract(text, Format::Markdown);
+            let sentences = segment::split(&prose);
+            both(text, Format::Markdown, &rules, &matcher);
+            detect_with(&matcher, &prose, &sentences, &rules, false)
+                .iter()
+                .map(|c| prose.text[c.range.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        for text in [
+            "発毛効果があります（Cho et al., 2018）。",
+            "発毛効果があります (Cho et al., 2018)。",
+            "発毛効果があります(Cho et al., 2018; Li et al., 2022)。",
+        ] {
+            assert_eq!(claims(text), ["発毛効果"], "{text}");
+        }
+        assert_eq!(
+            claims("Cho BS, et al. Exosomes alleviate atopic dermatitis（アトピー性皮膚炎を軽減する）. Stem Cell Res Ther. 2018;9:187."),
+            Vec::<String>::new()
+        );
+        for text in [
+            "「臨床で証明済み」「医師も認めた」「国内初」などの言葉にも、根拠が示されていないことがあります。",
+            "広告でよく見る「臨床で証明済み」とか「国内初」みたいな言葉は、疑ってかかるのが吉。",
+            "「アトピーが治る」「副作用なし」といった広告を見かけます。",
+            "「必ず生える」のような表現には注意しましょう。",
+        ] {
+            assert_eq!(claims(text), Vec::<String>::new(), "{text}");
+        }
+        // The page's own claim with a quoted word in it is still one.
+        assert_eq!(claims("当院の治療は「国内初」です。"), ["国内初"]);
     }
 
     /// Spans run on over their inflection and stop at the next phrase's

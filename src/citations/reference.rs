@@ -357,11 +357,12 @@ fn collect(prose: &Prose, registry: &Registry, titles: &TitleIndex) -> Vec<Citat
     }
     for c in p.author_year.captures_iter(text) {
         let m = c.get(0).map_or(0..0, |m| m.range());
+        let m = super::scan::author_year_span(text, m);
         let (name, year) = (&c[1], &c[2]);
         let e = resolve_author_year(registry, name, year);
         push(
             &mut out,
-            resolved(m, CitationKind::AuthorYear, c[0].trim(), e),
+            resolved(m.clone(), CitationKind::AuthorYear, &text[m], e),
         );
     }
     if let Some(re) = &titles.re {

@@ -485,6 +485,19 @@ pub(super) static AUTHOR_YEAR: Lazy = Lazy::new(
     r"([A-Z][A-Za-z'\-]+|[\p{Han}\p{Katakana}ー]{1,6})(?:\s*(?:et\s*al\.?|and\s+[A-Z][A-Za-z'\-]+|&\s*[A-Z][A-Za-z'\-]+)|\s*(?:ら|ほか|他|等))(?:の|による)?(?:研究チーム|研究グループ|研究|論文|報告|チーム|グループ)?[\s,，、．.]*[(（]?\s*((?:19|20)[0-9]{2})\s*年?\s*[)）]?",
 );
 
+/// The part of an [`AUTHOR_YEAR`] match that is the citation: without the
+/// white space its pattern allows at the end, and without a closing bracket
+/// whose opening one lies before the match (（Cho et al., 2018） is cited as
+/// `Cho et al., 2018`, 「Cho et al. (2018)」 keeps its brackets).
+pub(super) fn author_year_span(text: &str, m: Range<usize>) -> Range<usize> {
+    let t = text[m.clone()].trim_end();
+    let t = match t.strip_suffix([')', '）']) {
+        Some(inner) if !inner.contains(['(', '（']) => inner.trim_end(),
+        _ => t,
+    };
+    m.start..m.start + t.len()
+}
+
 /// Where a year (`19xx`, `20xx`) starts that an author–year citation could
 /// end with: what comes before it allows a connective (et al., and, &, ら,
 /// ほか, 他, 等) right before the brackets, punctuation, particle (の,

@@ -722,14 +722,21 @@ fn cites(src: &str, md: bool) -> Vec<Citation> {
 
 #[test]
 fn author_year_forms_resolve() {
-    for s in [
-        "効果がある（Cho et al., 2018）。",
-        "Choら（2018）によると",
-        "Cho et al. (2018)",
+    // The span is the citation: a closing bracket opened before it, and
+    // white space after it, are not part of it.
+    for (s, written) in [
+        ("効果がある（Cho et al., 2018）。", "Cho et al., 2018"),
+        ("効果がある(Cho et al., 2018)。", "Cho et al., 2018"),
+        ("効果がある（Choら、2018 ）。", "Choら、2018"),
+        ("Choら（2018）によると", "Choら（2018）"),
+        ("Cho et al. (2018)", "Cho et al. (2018)"),
+        ("Cho et al., 2018\n次の段落", "Cho et al., 2018"),
     ] {
         let c = cites(s, false);
         assert_eq!(c.len(), 1, "{s}: {c:?}");
         assert_eq!(c[0].id.as_deref(), Some("cho2018_scrt_ascexo_ad"), "{s}");
+        assert_eq!(&s[c[0].range.clone()], written, "{s}");
+        assert_eq!(c[0].text, written, "{s}");
     }
     let c = cites("田中ら, 2021 の研究", false);
     assert_eq!(c[0].kind, CitationKind::AuthorYear);
