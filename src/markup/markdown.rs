@@ -145,9 +145,19 @@ pub fn extract(src: &str) -> Prose {
             }
             Event::SoftBreak => {
                 // Japanese has no spaces between words: a wrapped line joins
-                // directly, while Latin words keep a space between them.
+                // directly, while Latin words keep a space between them. A
+                // line that ends with a closing bracket before one that does
+                // not go on in hiragana is a unit of its own (a quote and
+                // its attribution, then the next quote): joined, two
+                // testimonials would be one sentence and one finding.
                 if b.text().ends_with(|c: char| c.is_ascii_alphanumeric()) {
                     b.push_space(range);
+                } else if b.text().ends_with(['」', '』', '）', ')'])
+                    && !src[range.end..]
+                        .trim_start_matches([' ', '\t', '>'])
+                        .starts_with(|c: char| crate::segment::is_hiragana(c) || c == '\n')
+                {
+                    b.separator(range.start);
                 }
             }
             Event::HardBreak => b.separator(range.start),
@@ -229,6 +239,24 @@ mod tests {
         assert_eq!(p.text, "発毛効果が得られます。\n");
         let r = 0..p.text.find('。').unwrap();
         assert_eq!(&src[p.source_range(r)], "発毛\n効果が得られます");
+    }
+
+    #[test]
+    fn lines_after_a_closing_bracket_stay_apart() {
+        let src = "「1回でくすみが取れた」（30代女性）\n「ニキビ跡が目立たなくなった」（20代女性）\n9割の方が満足と回答しています。\n\n「髪が増えた」\nと話す方もいます。\n";
+        let p = prose(src);
+        let lines: Vec<&str> = p.text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "「1回でくすみが取れた」（30代女性）",
+                "「ニキビ跡が目立たなくなった」（20代女性）",
+                "9割の方が満足と回答しています。",
+                "「髪が増えた」と話す方もいます。",
+            ]
+        );
+        let r = 0..p.text.find('（').unwrap();
+        assert_eq!(&src[p.source_range(r)], "「1回でくすみが取れた」");
     }
 
     #[test]
