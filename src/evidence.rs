@@ -340,6 +340,23 @@ fn level_label(l: Level) -> &'static str {
     }
 }
 
+/// What an entry's support rests on: a study's own result, or for a review,
+/// guideline or notice the level of the studies it draws on (a review of
+/// animal work is not itself an animal experiment).
+fn grounds(e: &Entry, level: Level) -> String {
+    use registry::Kind;
+    match e.kind {
+        Kind::InVitro | Kind::Animal | Kind::HumanUncontrolled | Kind::HumanRct => {
+            format!("{}の結果", level_label(level))
+        }
+        kind => format!(
+            "{}の水準の根拠をまとめた{}",
+            level_label(level),
+            kind.label()
+        ),
+    }
+}
+
 fn judgement(
     ctx: &ClaimContext<'_>,
     verdict: Verdict,
@@ -376,13 +393,17 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     }
     match cat {
         Category::Absolute => {
-            return judgement(
-                ctx,
-                Verdict::Prohibited,
-                format!("「{m}」は結果を保証する表現です。医療広告ガイドラインは効果や安全を保証する広告を虚偽広告として禁じています"),
-                &[],
-                Severity::Error,
-            )
+            // 「…方がほとんど」 promises no result, but presents the effect
+            // as near-universal: an exaggeration rather than a guarantee.
+            let message = if ["ほとんど", "大半", "大多数", "ほぼ"]
+                .iter()
+                .any(|w| m.contains(w))
+            {
+                format!("「{m}」は、ほぼ誰にでも効果が出るかのように示す表現です。医療広告ガイドラインは、効果を誇張して誤認させる広告を誇大広告として禁じています")
+            } else {
+                format!("「{m}」は結果を保証する表現です。医療広告ガイドラインは効果や安全を保証する広告を虚偽広告として禁じています")
+            };
+            return judgement(ctx, Verdict::Prohibited, message, &[], Severity::Error);
         }
         Category::Testimonial => {
             let what = if states_a_share(m) {
@@ -390,7 +411,13 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             } else {
                 "治療の内容や効果に関する患者の体験談は、医療広告ガイドラインが禁じる広告です"
             };
-            return judgement(ctx, Verdict::Prohibited, format!("「{m}」: {what}"), &[], Severity::Error);
+            return judgement(
+                ctx,
+                Verdict::Prohibited,
+                format!("「{m}」: {what}"),
+                &[],
+                Severity::Error,
+            );
         }
         // Superlatives and comparisons with other clinics are banned whatever
         // the evidence; a comparison between treatments is judged on it.
@@ -751,8 +778,8 @@ fn judge_cited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
                 ctx,
                 Verdict::Overstated,
                 format!(
-                    "{name} は{}の結果で、「{m}」と書ける強さではありません（書けるのは「{}」まで）",
-                    level_label(s.level),
+                    "{name} は{}で、「{m}」と書ける強さではありません（書けるのは「{}」まで）",
+                    grounds(e, s.level),
                     s.wording.trim_end_matches('。')
                 ),
                 &[e],
@@ -1002,7 +1029,7 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             format!(
                 "「{m}」に出典がありません。レジストリで最も強い根拠は{}（{}）で、書けるのは「{}」までです",
                 short_name(e),
-                level_label(s.level),
+                grounds(e, s.level),
                 s.wording.trim_end_matches('。')
             ),
             &[e],
@@ -1046,6 +1073,24 @@ mod tests {
             what_it_is(Kind::Animal, "アトピー性皮膚炎"),
             "アトピー性皮膚炎を調べた研究"
         );
+    }
+
+    /// A review is named as a review of work at that level, a study by its
+    /// own result.
+    #[test]
+    fn grounds_name_reviews_apart_from_studies() {
+        let registry = Registry::builtin();
+        let entry = |id: &str| registry.entries().iter().find(|e| e.id == id).unwrap();
+        assert_eq!(
+            grounds(entry("zhang2022_fbioe_exo_aesthetics"), Level::Animal),
+            "動物実験の水準の根拠をまとめた総説"
+        );
+        let study = registry
+            .entries()
+            .iter()
+            .find(|e| e.kind == registry::Kind::Animal)
+            .unwrap();
+        assert_eq!(grounds(study, Level::Animal), "動物実験の結果");
     }
 
     /// A share of patients gets the guideline's false-advertisement reason;
