@@ -254,6 +254,7 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
         is_hiragana(c)
             && !PARTICLES.contains(&c)
             && !FOLLOWERS.iter().any(|w| rest[i..].starts_with(w))
+            && !(rest[i..].starts_with("だけ") && !text[..end + i].ends_with('た'))
     };
     let mut at = end;
     let mut after_te = None;
@@ -285,8 +286,12 @@ const PARTICLES: [char; 13] = [
 
 /// Words in hiragana that follow an inflected verb or adjective without a
 /// particle first: 濃くなること, 効いたため, 続くまで, 受けながら.
-const FOLLOWERS: [&str; 13] = [
+const FOLLOWERS: [&str; 15] = [
     "こと",
+    // Limiters: 減るだけでなく is not "only reduces". だけ is checked
+    // apart, since いただけます runs on.
+    "ばかり",
+    "のみ",
     "んじゃ",
     "のでは",
     "ところ",
@@ -1235,6 +1240,8 @@ mod tests {
             ("髪が濃くなることは明らか", "髪が濃", "髪が濃くなる"),
             ("効いたため", "効", "効いた"),
             ("効果が続くまで", "効果が続", "効果が続く"),
+            ("抜け毛が減るだけでなく", "抜け毛が減", "抜け毛が減る"),
+            ("生えるばかりか", "生え", "生える"),
             // Long polite endings run on whole, within the cap
             (
                 "変化を感じていただいています。",
