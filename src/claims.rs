@@ -254,7 +254,7 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
         is_hiragana(c)
             && !PARTICLES.contains(&c)
             && !FOLLOWERS.iter().any(|w| rest[i..].starts_with(w))
-            && !(rest[i..].starts_with("だけ") && !text[..end + i].ends_with('た'))
+            && (!rest[i..].starts_with("だけ") || text[..end + i].ends_with('た'))
     };
     let mut at = end;
     let mut after_te = None;
