@@ -345,6 +345,17 @@ struct TagScan {
     self_closing: bool,
     /// Source range of the `href` value (inside any quotes).
     href: Option<Range<usize>>,
+    /// Source ranges of a `<meta>`'s `name` and `content` values.
+    meta_name: Option<Range<usize>>,
+    content: Option<Range<usize>>,
+}
+
+/// Which attribute values a tag scan records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    None,
+    Href,
+    Meta,
 }
 
 /// A decoded character reference.
@@ -622,13 +633,23 @@ impl<'a> Extractor<'a> {
     fn start_tag(&mut self, i: usize) -> usize {
         let bytes = self.bytes;
         let name_end = name_end(bytes, i + 1);
-        let tag = Tag::from_name(bytes.get(i + 1..name_end).unwrap_or_default());
-        let scan = scan_attrs(bytes, name_end, tag == Tag::A);
+        let tag_name = bytes.get(i + 1..name_end).unwrap_or_default();
+        let tag = Tag::from_name(tag_name);
+        let is_meta = tag == Tag::Meta && tag_name.eq_ignore_ascii_case(b"meta");
+        let wanted = match tag {
+            Tag::A => Wanted::Href,
+            _ if is_meta => Wanted::Meta,
+            _ => Wanted::None,
+        };
+        let scan = scan_attrs(bytes, name_end, wanted);
         // Browsers drop a tag that the input ends inside.
         let Some(end) = scan.end else {
             return bytes.len();
         };
         self.open(tag, i, &scan);
+        if is_meta && self.skip == 0 {
+            self.meta_description(&scan);
+        }
         let Some(name) = tag.raw_name() else {
             return end;
         };
@@ -643,11 +664,30 @@ impl<'a> Extractor<'a> {
         close_end
     }
 
+    /// `<meta name="description" content="…">` is prose: search engines
+    /// show it under the page title, so its claims reach readers too.
+    fn meta_description(&mut self, scan: &TagScan) {
+        let (Some(name), Some(content)) = (&scan.meta_name, &scan.content) else {
+            return;
+        };
+        let is_description = self
+            .src
+            .get(name.clone())
+            .is_some_and(|n| n.trim().eq_ignore_ascii_case("description"));
+        if !is_description || content.is_empty() {
+            return;
+        }
+        self.boundary(content.start);
+        self.b.start_block(BlockKind::Paragraph, content.start);
+        self.text_span(content.start, content.end, true);
+        self.boundary(content.end);
+    }
+
     fn end_tag(&mut self, i: usize) -> usize {
         let bytes = self.bytes;
         let name_end = name_end(bytes, i + 2);
         let tag = Tag::from_name(bytes.get(i + 2..name_end).unwrap_or_default());
-        let scan = scan_attrs(bytes, name_end, false);
+        let scan = scan_attrs(bytes, name_end, Wanted::None);
         let Some(end) = scan.end else {
             return bytes.len();
         };
@@ -917,7 +957,7 @@ fn name_end(bytes: &[u8], from: usize) -> usize {
 
 /// Scans a tag's attributes from `i` (just after its name) to its closing
 /// `>`, honouring quotes, so `>` inside a quoted value does not end the tag.
-fn scan_attrs(bytes: &[u8], mut i: usize, want_href: bool) -> TagScan {
+fn scan_attrs(bytes: &[u8], mut i: usize, wanted: Wanted) -> TagScan {
     let len = bytes.len();
     let mut out = TagScan::default();
     let skip_ws = |mut i: usize| {
@@ -955,7 +995,13 @@ fn scan_attrs(bytes: &[u8], mut i: usize, want_href: bool) -> TagScan {
             i += 1;
         }
         let name = bytes.get(name_start..i).unwrap_or_default();
-        let want = want_href && out.href.is_none() && name.eq_ignore_ascii_case(b"href");
+        let want =
+            wanted == Wanted::Href && out.href.is_none() && name.eq_ignore_ascii_case(b"href");
+        let want_name =
+            wanted == Wanted::Meta && out.meta_name.is_none() && name.eq_ignore_ascii_case(b"name");
+        let want_content = wanted == Wanted::Meta
+            && out.content.is_none()
+            && name.eq_ignore_ascii_case(b"content");
         let name_end = i;
         i = skip_ws(i);
         if bytes.get(i) != Some(&b'=') {
@@ -988,6 +1034,10 @@ fn scan_attrs(bytes: &[u8], mut i: usize, want_href: bool) -> TagScan {
         };
         if want {
             out.href = Some(value);
+        } else if want_name {
+            out.meta_name = Some(value);
+        } else if want_content {
+            out.content = Some(value);
         }
     }
 }
@@ -1006,7 +1056,9 @@ fn raw_text_end(bytes: &[u8], from: usize, name: &[u8]) -> (usize, usize) {
                 .get(n)
                 .is_some_and(|&c| is_ws(c) || c == b'/' || c == b'>')
         {
-            let end = scan_attrs(bytes, n, false).end.unwrap_or(bytes.len());
+            let end = scan_attrs(bytes, n, Wanted::None)
+                .end
+                .unwrap_or(bytes.len());
             return (p, end);
         }
         k = p + 2;
@@ -1218,9 +1270,32 @@ mod tests {
             "<![CDATA[ データ ]]><p>終わり</p></body></html>"
         );
         let p = prose(src);
-        assert_eq!(blocks(&p), ["発毛 & 育毛", "本文です", "終わり"]);
-        assert_eq!(p.blocks[0].kind, BlockKind::Heading);
-        assert_eq!(p.blocks[1].kind, BlockKind::Paragraph);
+        // The meta description is prose (see meta_descriptions_are_prose).
+        assert_eq!(
+            blocks(&p),
+            ["必ず治る", "発毛 & 育毛", "本文です", "終わり"]
+        );
+        assert_eq!(p.blocks[1].kind, BlockKind::Heading);
+        assert_eq!(p.blocks[2].kind, BlockKind::Paragraph);
+    }
+
+    #[test]
+    fn meta_descriptions_are_prose() {
+        let src = concat!(
+            "<head><meta charset=utf-8><META Name=\" Description \" CONTENT='肌が&amp;若返る'>",
+            "<meta property=\"og:description\" content=\"同じ文\"><meta name=keywords content=\"最安\">",
+            "<link name=description content=\"リンク\"><meta content=\"後に名前\" name=description>",
+            "<meta name=description content=\"\"><meta name=description content=\"終わらない",
+        );
+        let p = prose(src);
+        assert_eq!(blocks(&p), ["肌が&若返る", "後に名前"]);
+        let r = 0..p.text.find('&').unwrap();
+        assert_eq!(&src[p.source_range(r)], "肌が");
+        let r = p.text.find('若').unwrap()..p.text.find('\n').unwrap();
+        assert_eq!(&src[p.source_range(r)], "若返る");
+        // Inside skipped content it is not.
+        let p = prose("<template><meta name=description content=\"隠し\"></template><p>本文</p>");
+        assert_eq!(blocks(&p), ["本文"]);
     }
 
     #[test]
