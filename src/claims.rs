@@ -667,6 +667,18 @@ fn mostly_latin(t: &str) -> bool {
     all > 0 && latin * 2 >= all
 }
 
+/// Whether the words right after a research marker say that it proved the
+/// point (で証明, により実証され, でも立証済み).
+fn claims_proof(after: &str) -> bool {
+    let end = after
+        .char_indices()
+        .enumerate()
+        .find(|&(n, (_, c))| n == 8 || matches!(c, '、' | '。' | '，' | '！' | '？'))
+        .map_or(after.len(), |(_, (i, _))| i);
+    let head = &after[..end];
+    ["証明", "実証", "立証"].iter().any(|w| head.contains(w))
+}
+
 /// End of the clause that follows a claim: negation belongs to the predicate
 /// of the same clause, so a later clause's ない does not negate this one.
 fn clause_end(s: &str, from: usize) -> usize {
@@ -832,7 +844,13 @@ fn classify_in(
     }
     // Markers inside the claim itself (論文で実証) are the claim, not a report of it.
     if !marks.reported_known {
-        marks.reported.extend(lex.reported.find_iter(s));
+        // 臨床試験で証明されています claims proof: the research named is the
+        // evidence claim's own, not a report that softens the sentence.
+        marks.reported.extend(
+            lex.reported
+                .find_iter(s)
+                .filter(|m| !claims_proof(&s[m.end..])),
+        );
         marks.reported_known = true;
     }
     if (marks.reported.iter()).any(|m| m.end <= rel.start || m.start >= rel.end) {
@@ -1216,6 +1234,31 @@ mod tests {
         }
         // The page's own claim with a quoted word in it is still one.
         assert_eq!(claims("当院の治療は「国内初」です。"), ["国内初"]);
+    }
+
+    /// Research that proved the point is a claim of proof; research that
+    /// found or reported something is a report.
+    #[test]
+    fn proof_by_research_is_asserted() {
+        let rules = RuleSet::builtin();
+        let modality = |s: &str, claim: &str| {
+            let at = s.find(claim).unwrap();
+            classify(&rules.lexicon, s, at..at + claim.len(), false).0
+        };
+        for s in [
+            "エクソソームによる発毛効果は臨床試験で証明されています。",
+            "発毛効果は複数の研究により実証済みです。",
+            "発毛効果は研究でも立証されています。",
+        ] {
+            assert_eq!(modality(s, "発毛効果"), Modality::Asserted, "{s}");
+        }
+        for s in [
+            "発毛効果は臨床試験で確認されたと報告されています。",
+            "研究では発毛効果が見られました。",
+            "マウスの研究で、発毛効果が示されましたが、ヒトでは証明されていません。",
+        ] {
+            assert_eq!(modality(s, "発毛効果"), Modality::Reported, "{s}");
+        }
     }
 
     /// Spans run on over their inflection and stop at the next phrase's
