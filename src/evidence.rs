@@ -447,8 +447,9 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
         }
     }
     // Uncited safety, approval and comparison claims are answered by what
-    // regulators and societies say, as is an uncited claim of proof.
-    // Uncited efficacy wording is judged against the studies instead.
+    // regulators and societies say. Uncited efficacy wording and claims of
+    // proof are judged against the studies instead: 科学的に証明されている
+    // is overstated by the strongest study there is (corpus verdicts).
     let refutable = matches!(
         cat,
         Category::Safety | Category::Approval | Category::Superiority
