@@ -184,7 +184,7 @@ fn corpus_precision_and_recall() {
     assert!(sentences >= 400, "corpus has only {sentences} sentences");
     // The `# verdict:` annotations include a few judgement calls the engine
     // answers differently (see the VERDICT lines); the gate keeps what works
-    // (98 of 125 on 2026-12-05).
+    // (102 of 129 on 2026-12-05).
     assert!(
         verdict_accuracy >= 0.77,
         "verdicts right for only {verdicts_right}/{verdicts}\n{report}"
