@@ -639,8 +639,18 @@ fn finding_for(
     if c.hedged && severity != Severity::Info {
         severity = severity.lowered();
     }
-    let message = match j.verdict {
-        Verdict::Unsupported => format!(
+    let message = match (j.verdict, c.scope.as_deref()) {
+        // A sentence that limits itself to a model (動物実験では…) asks for no
+        // human evidence; what it lacks is the study it reports.
+        (Verdict::Unsupported, Some(scope)) => format!(
+            "「{matched}」は{}の結果として書かれていますが、出典がなく、レジストリにも該当する研究がありません。どの研究の結果かを示してください",
+            match scope {
+                "animal" => "動物実験",
+                "in-vitro" => "細胞実験",
+                other => other,
+            }
+        ),
+        (Verdict::Unsupported, None) => format!(
             "{}（出典なし・レジストリにも裏付けなし）",
             rule.file.message.replace("{match}", &matched)
         ),
@@ -708,6 +718,27 @@ mod tests {
             .iter()
             .flat_map(|r| check_section(text, format, linter, r, &doc, &mut before).findings)
             .collect()
+    }
+
+    /// An unsupported claim that a sentence limits to animals or cells is
+    /// not asked for human evidence; it is asked for its study.
+    #[test]
+    fn scoped_claims_without_a_study_ask_for_the_study() {
+        let linter = Linter::builtin();
+        let message = |s: &str| {
+            let f = check_str(s, Format::Text, &linter).findings;
+            assert_eq!(f.len(), 1, "{s}: {f:?}");
+            (f[0].verdict, f[0].message.clone())
+        };
+        let (verdict, m) = message("動物実験では創傷治癒を早めたという報告があるとされています。");
+        assert_eq!(verdict, Verdict::Unsupported);
+        assert!(
+            m.contains("動物実験の結果として") && !m.contains("ヒト"),
+            "{m}"
+        );
+        let (verdict, m) = message("傷の治癒を早めます。");
+        assert_eq!(verdict, Verdict::Unsupported);
+        assert!(m.contains("ヒトでの効果を示す根拠"), "{m}");
     }
 
     /// Linted in sections, the whole annotated corpus (pages run together,
