@@ -657,7 +657,13 @@ fn lookup<'c>(
         .span(block.group)
         .unwrap_or_else(|| block.range.clone());
     let (start, end) = (span.start, span.end);
-    let found = within(&(start..end));
+    // A name mentioned in another sentence (本ページは医療広告ガイドラインに
+    // 準拠しています) is not a source the claim gives: only citations in
+    // their own right reach across sentences.
+    let found: Vec<_> = within(&(start..end))
+        .into_iter()
+        .filter(|c| c.kind != CitationKind::Title)
+        .collect();
     if !found.is_empty() {
         return (found, None);
     }

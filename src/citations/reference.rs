@@ -808,7 +808,10 @@ fn lookup<'c>(
         .span(block.group)
         .unwrap_or_else(|| block.range.clone());
     let (start, end) = (span.start, span.end);
-    let found = within(&(start..end));
+    let found: Vec<_> = within(&(start..end))
+        .into_iter()
+        .filter(|c| c.kind != CitationKind::Title)
+        .collect();
     if !found.is_empty() {
         return found;
     }

@@ -798,3 +798,34 @@ fn partition_near_is_partition_point() {
         }
     }
 }
+
+/// A claim takes a citation from another sentence of its paragraph, but not
+/// a source merely named there (本ページは医療広告ガイドラインに準拠…).
+#[test]
+fn names_in_other_sentences_are_not_citations() {
+    let registry = Registry::builtin();
+    let titles = TitleIndex::new(&registry);
+    let ids = |src: &str, claim: &str| {
+        let prose = markup::extract(src, Format::Text);
+        let cited = extract(&prose, &registry, &titles);
+        let sentences = crate::segment::split(&prose);
+        let at = prose.text.find(claim).unwrap();
+        let s = sentences
+            .iter()
+            .position(|s| s.range.contains(&at))
+            .unwrap();
+        for_sentence(&prose, &sentences, s, &cited)
+            .iter()
+            .map(|c| c.text.clone())
+            .collect::<Vec<_>>()
+    };
+    let named =
+        "施術後すぐにハリを実感できます。本ページは医療広告ガイドラインに準拠して作成しています。";
+    assert_eq!(ids(named, "ハリを実感"), Vec::<String>::new());
+    // In its own sentence a name is still what the claim rests on.
+    let own = "医療広告ガイドラインでは、施術後すぐにハリを実感できるとは書けません。";
+    assert_eq!(ids(own, "ハリを実感"), ["医療広告ガイドライン"]);
+    // An author-year citation still reaches across the paragraph.
+    let study = "マウスで毛が増えました（Li et al., 2022）。ヒトでも毛が増えます。";
+    assert_eq!(ids(study, "ヒトでも"), ["Li et al., 2022"]);
+}
