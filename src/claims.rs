@@ -1237,6 +1237,31 @@ mod tests {
         assert_eq!(claims("当院の治療は「国内初」です。"), ["国内初"]);
     }
 
+    /// Hearsay reports what others say; すばらしい and 男らしい are no hearsay.
+    #[test]
+    fn hearsay_is_reported() {
+        let rules = RuleSet::builtin();
+        let modality = |s: &str, claim: &str| {
+            let at = s.find(claim).unwrap();
+            classify(&rules.lexicon, s, at..at + claim.len(), false).0
+        };
+        for (s, claim) in [
+            ("ハゲが治るって話もあるｗ", "ハゲが治る"),
+            ("友達が受けたら肌がつるつるになったらしい。", "肌がつるつる"),
+            ("10歳若返るって聞いた。", "若返る"),
+            ("妹いわく、かゆみが落ち着いたとのこと。", "かゆみが落ち着"),
+            ("毛が生えたんだって。", "毛が生え"),
+        ] {
+            assert_eq!(modality(s, claim), Modality::Reported, "{s}");
+        }
+        for s in [
+            "素晴らしい発毛効果があります。",
+            "すばらしい発毛効果があります。",
+        ] {
+            assert_eq!(modality(s, "発毛効果"), Modality::Asserted, "{s}");
+        }
+    }
+
     /// Research that proved the point is a claim of proof; research that
     /// found or reported something is a report.
     #[test]
