@@ -1148,6 +1148,24 @@ mod tests {
         }
     }
 
+    /// The claims of a Markdown `text`, checked against the reference
+    /// detector, as the words they cover.
+    fn claim_texts(rules: &RuleSet, matcher: &Matcher, text: &str) -> Vec<String> {
+        let prose = markup::extract(text, Format::Markdown);
+        let sentences = segment::split(&prose);
+        both(text, Format::Markdown, rules, matcher);
+        detect_with(matcher, &prose, &sentences, rules, false)
+            .iter()
+            .map(|c| prose.text[c.range.clone()].to_string())
+            .collect()
+    }
+
+    /// The modality of the first `claim` in sentence `s`.
+    fn modality_of(rules: &RuleSet, s: &str, claim: &str) -> Modality {
+        let at = s.find(claim).unwrap();
+        classify(&rules.lexicon, s, at..at + claim.len(), false).0
+    }
+
     /// Quotations listed under a heading that warns against them are
     /// examples, not the page's claims; under any other heading, or with
     /// words of the page's own around them, they stay claims.
@@ -1155,15 +1173,7 @@ mod tests {
     fn examples_under_a_warning_heading_are_not_claims() {
         let rules = RuleSet::builtin();
         let matcher = Matcher::new(&rules);
-        let claims = |text: &str| {
-            let prose = markup::extract(text, Format::Markdown);
-            let sentences = segment::split(&prose);
-            both(text, Format::Markdown, &rules, &matcher);
-            detect_with(&matcher, &prose, &sentences, &rules, false)
-                .iter()
-                .map(|c| prose.text[c.range.clone()].to_string())
-                .collect::<Vec<_>>()
-        };
+        let claims = |text: &str| claim_texts(&rules, &matcher, text);
         let list = "\n\n- 「確実に生える」\n- 「副作用ゼロ」\n- 『厚労省も認めた治療』。\n";
         for heading in [
             "## クリニックの宣伝で気をつけたい表現",
@@ -1204,15 +1214,7 @@ mod tests {
     fn bracketed_citations_and_listed_wording() {
         let rules = RuleSet::builtin();
         let matcher = Matcher::new(&rules);
-        let claims = |text: &str| {
-            let prose = markup::extract(text, Format::Markdown);
-            let sentences = segment::split(&prose);
-            both(text, Format::Markdown, &rules, &matcher);
-            detect_with(&matcher, &prose, &sentences, &rules, false)
-                .iter()
-                .map(|c| prose.text[c.range.clone()].to_string())
-                .collect::<Vec<_>>()
-        };
+        let claims = |text: &str| claim_texts(&rules, &matcher, text);
         for text in [
             "発毛効果があります（Cho et al., 2018）。",
             "発毛効果があります (Cho et al., 2018)。",
@@ -1241,10 +1243,7 @@ mod tests {
     #[test]
     fn hearsay_is_reported() {
         let rules = RuleSet::builtin();
-        let modality = |s: &str, claim: &str| {
-            let at = s.find(claim).unwrap();
-            classify(&rules.lexicon, s, at..at + claim.len(), false).0
-        };
+        let modality = |s: &str, claim: &str| modality_of(&rules, s, claim);
         for (s, claim) in [
             ("ハゲが治るって話もあるｗ", "ハゲが治る"),
             ("友達が受けたら肌がつるつるになったらしい。", "肌がつるつる"),
@@ -1267,10 +1266,7 @@ mod tests {
     #[test]
     fn proof_by_research_is_asserted() {
         let rules = RuleSet::builtin();
-        let modality = |s: &str, claim: &str| {
-            let at = s.find(claim).unwrap();
-            classify(&rules.lexicon, s, at..at + claim.len(), false).0
-        };
+        let modality = |s: &str, claim: &str| modality_of(&rules, s, claim);
         for s in [
             "エクソソームによる発毛効果は臨床試験で証明されています。",
             "発毛効果は複数の研究により実証済みです。",
