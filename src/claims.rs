@@ -258,8 +258,12 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
     };
     let mut at = end;
     let mut after_te = None;
+    // An honorific prefix belongs to the word after it (安心してご|相談ください).
+    let prefix_of_next = |i: usize, c: char| {
+        matches!(c, 'ご' | 'お') && rest[i + c.len_utf8()..].starts_with(|n: char| !is_hiragana(n))
+    };
     for (n, (i, c)) in rest.char_indices().enumerate() {
-        if !runs_on(i, c) {
+        if !runs_on(i, c) || prefix_of_next(i, c) {
             return at;
         }
         if n == INFLECTION_MAX {
@@ -1306,6 +1310,8 @@ mod tests {
             ("効いたため", "効", "効いた"),
             ("効果が続くまで", "効果が続", "効果が続く"),
             ("抜け毛が減るだけでなく", "抜け毛が減", "抜け毛が減る"),
+            ("安心してご相談ください", "安心", "安心して"),
+            ("安心してお過ごしください", "安心", "安心して"),
             ("生えるばかりか", "生え", "生える"),
             // Long polite endings run on whole, within the cap
             (
