@@ -330,7 +330,7 @@ fn required_level(ctx: &ClaimContext<'_>) -> Level {
     }
 }
 
-fn level_label(l: Level) -> &'static str {
+pub(crate) fn level_label(l: Level) -> &'static str {
     match l {
         Level::InVitro => "細胞実験",
         Level::Animal => "動物実験",
@@ -508,10 +508,6 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
 /// 10人中9人) is the guideline's example of a false advertisement, which is a
 /// stronger reason than the ban on testimonials that every one falls under.
 fn states_a_share(m: &str) -> bool {
-    const NUMERAL: &[char] = &[
-        '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '０', '１', '２', '３', '４', '５', '６',
-        '７', '８', '９', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十',
-    ];
     if ["%", "％", "パーセント", "率", "満足度", "人中"]
         .iter()
         .any(|w| m.contains(w))
@@ -519,8 +515,11 @@ fn states_a_share(m: &str) -> bool {
         return true;
     }
     // 割 only after a numeral: 役割 and 割引 are not shares.
+    let numeral = |c: char| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c)
+    };
     m.match_indices('割')
-        .any(|(i, _)| m[..i].ends_with(NUMERAL))
+        .any(|(i, _)| m[..i].ends_with(numeral))
 }
 
 /// Whether a superiority claim sets one treatment against another

@@ -7,7 +7,7 @@ use crate::evidence::{self, ClaimContext, Topics};
 use crate::fx::FxMap;
 use crate::markup;
 use crate::prose::{Paragraphs, Prose};
-use crate::registry::{Registry, TagStart, Tags};
+use crate::registry::{Level, Registry, TagStart, Tags};
 use crate::rules::{Category, RuleSet, Severity};
 use crate::segment::{self, Sentence};
 use crate::source::Format;
@@ -644,11 +644,11 @@ fn finding_for(
         // human evidence; what it lacks is the study it reports.
         (Verdict::Unsupported, Some(scope)) => format!(
             "「{matched}」は{}の結果として書かれていますが、出典がなく、レジストリにも該当する研究がありません。どの研究の結果かを示してください",
-            match scope {
-                "animal" => "動物実験",
-                "in-vitro" => "細胞実験",
-                other => other,
-            }
+            // Scopes are named like the evidence levels (animal, in-vitro).
+            [Level::InVitro, Level::Animal]
+                .into_iter()
+                .find(|l| l.as_str() == scope)
+                .map_or(scope, |l| -> &str { evidence::level_label(l) })
         ),
         (Verdict::Unsupported, None) => format!(
             "{}（出典なし・レジストリにも裏付けなし）",
