@@ -143,6 +143,9 @@ pub struct ClaimContext<'a> {
     pub citations: Vec<&'a Citation>,
     /// The claim rule's own severity.
     pub severity: Severity,
+    /// The claim rule's message (`{match}` stands for the claim), for a
+    /// claim nothing answers.
+    pub rule_message: &'a str,
 }
 
 /// `narrow` is `broad` or lies below it.
@@ -435,6 +438,18 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
 
     if !ctx.citations.is_empty() {
         return judge_cited(registry, ctx);
+    }
+    // Pain and downtime are the patient's experience of the procedure:
+    // what is missing is the clinic's basis and the risks beside it, which
+    // the guideline's conditions for advertising free treatment ask for.
+    if cat == Category::Safety && about_procedure_burden(m) {
+        return judgement(
+            ctx,
+            Verdict::Unsupported,
+            format!("「{m}」は施術の痛みやダウンタイムについての表現ですが、出典がありません。感じ方や経過には個人差があり、自由診療の広告では主なリスクや副作用（赤み・腫れ・内出血など）も示すことが医療広告ガイドラインの要件です"),
+            &[],
+            Severity::Warning,
+        );
     }
 
     if matches!(cat, Category::Approval | Category::Superiority)
@@ -1035,17 +1050,82 @@ fn judge_uncited(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             &[e],
             ctx.severity,
         ),
-        None => judgement(
-            ctx,
-            Verdict::Unsupported,
-            format!(
-                "「{m}」には出典がなく、レジストリにもこの{}を裏付ける根拠がありません",
-                ctx.claim.category.label()
-            ),
-            &[],
-            ctx.severity,
+        None => judgement(ctx, Verdict::Unsupported, unanswered(ctx), &[], ctx.severity),
+    }
+}
+
+/// What to say of a claim that has no source and no backing: the rule's
+/// own words, or, for a sentence that limits itself to a model
+/// (動物実験では…), which asks for no human evidence, the study it lacks.
+fn unanswered(ctx: &ClaimContext<'_>) -> String {
+    let m = ctx.text;
+    match ctx.claim.scope.as_deref() {
+        Some(scope) => format!(
+            "「{m}」は{}の結果として書かれていますが、出典がなく、レジストリにも該当する研究がありません。どの研究の結果かを示してください",
+            // Scopes are named like the evidence levels (animal, in-vitro).
+            [Level::InVitro, Level::Animal]
+                .into_iter()
+                .find(|l| l.as_str() == scope)
+                .map_or(scope, |l| level_label(l))
+        ),
+        None => format!(
+            "{}（出典なし・レジストリにも裏付けなし）",
+            ctx.rule_message.replace("{match}", m)
         ),
     }
+}
+
+/// Whether a safety claim is about how the procedure feels or how soon
+/// life goes on (痛みの少ない, ダウンタイムはほぼありません, 当日から洗髪が可能)
+/// rather than about the treatment's harm (副作用, 安全, リスク): what the
+/// notices say of exosome safety does not answer it.
+fn about_procedure_burden(m: &str) -> bool {
+    const BURDEN: &[&str] = &[
+        "痛",
+        "チクッ",
+        "チクリ",
+        "ちくっ",
+        "ちくり",
+        "チクン",
+        "ダウンタイム",
+        "メイク",
+        "化粧",
+        "洗顔",
+        "洗髪",
+        "シャンプー",
+        "入浴",
+        "仕事",
+        "生活",
+        "日常",
+        "暮らし",
+        "家事",
+        "運動",
+        "赤み",
+        "腫れ",
+        "内出血",
+        "かさぶた",
+        "むくみ",
+    ];
+    const HARM: &[&str] = &[
+        "副作用",
+        "副反応",
+        "安全",
+        "安心",
+        "リスク",
+        "危険",
+        "危な",
+        "アレルギー",
+        "感染",
+        "合併症",
+        "後遺症",
+        "有害",
+        "事故",
+        "トラブル",
+        "問題",
+        "影響",
+        "害",
+    ];
+    BURDEN.iter().any(|w| m.contains(w)) && !HARM.iter().any(|w| m.contains(w))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::evidence::{self, ClaimContext, Topics};
 use crate::fx::FxMap;
 use crate::markup;
 use crate::prose::{Paragraphs, Prose};
-use crate::registry::{Level, Registry, TagStart, Tags};
+use crate::registry::{Registry, TagStart, Tags};
 use crate::rules::{Category, RuleSet, Severity};
 use crate::segment::{self, Sentence};
 use crate::source::Format;
@@ -633,29 +633,13 @@ fn finding_for(
         notes: linter.notes,
         citations: cited.clone(),
         severity: rule.file.severity,
+        rule_message: &rule.file.message,
     };
     let j = evidence::judge(&linter.registry, &ctx);
     let mut severity = j.severity;
     if c.hedged && severity != Severity::Info {
         severity = severity.lowered();
     }
-    let message = match (j.verdict, c.scope.as_deref()) {
-        // A sentence that limits itself to a model (動物実験では…) asks for no
-        // human evidence; what it lacks is the study it reports.
-        (Verdict::Unsupported, Some(scope)) => format!(
-            "「{matched}」は{}の結果として書かれていますが、出典がなく、レジストリにも該当する研究がありません。どの研究の結果かを示してください",
-            // Scopes are named like the evidence levels (animal, in-vitro).
-            [Level::InVitro, Level::Animal]
-                .into_iter()
-                .find(|l| l.as_str() == scope)
-                .map_or(scope, |l| -> &str { evidence::level_label(l) })
-        ),
-        (Verdict::Unsupported, None) => format!(
-            "{}（出典なし・レジストリにも裏付けなし）",
-            rule.file.message.replace("{match}", &matched)
-        ),
-        _ => j.message,
-    };
     Finding {
         code: rule.code().to_string(),
         name: rule.name().to_string(),
@@ -664,7 +648,7 @@ fn finding_for(
         verdict: j.verdict,
         modality: c.modality,
         scope: c.scope.clone(),
-        message,
+        message: j.message,
         span,
         sentence: prose.source_range_near(sentence.range.clone(), near),
         citations: cited
@@ -739,6 +723,42 @@ mod tests {
         let (verdict, m) = message("傷の治癒を早めます。");
         assert_eq!(verdict, Verdict::Unsupported);
         assert!(m.contains("ヒトでの効果を示す根拠"), "{m}");
+    }
+
+    /// Pain and downtime are not what the notices on exosome safety speak
+    /// of: uncited, they ask for the basis and the risks, as a warning. A
+    /// sentence that also promises no side effects is still answered by the
+    /// notices.
+    #[test]
+    fn pain_and_downtime_ask_for_their_basis() {
+        let linter = Linter::builtin();
+        for s in [
+            "エクソソーム施術は痛みの少ない極細針で行います。",
+            "施術当日から洗髪が可能です。",
+            "エクソソーム導入はダウンタイムがほとんどありません。",
+            "赤みは1〜2日で落ち着きます。",
+        ] {
+            let f = check_str(s, Format::Text, &linter).findings;
+            assert_eq!(f.len(), 1, "{s}: {f:?}");
+            assert_eq!(
+                (f[0].category, f[0].verdict, f[0].severity),
+                (Category::Safety, Verdict::Unsupported, Severity::Warning),
+                "{s}"
+            );
+            assert!(
+                f[0].message.contains("痛みやダウンタイム"),
+                "{s}: {}",
+                f[0].message
+            );
+        }
+        for s in [
+            "エクソソーム施術は副作用の心配がありません。",
+            "エクソソーム点滴は痛みや副作用の心配はありません。",
+        ] {
+            let f = check_str(s, Format::Text, &linter).findings;
+            assert_eq!(f.len(), 1, "{s}: {f:?}");
+            assert_eq!(f[0].verdict, Verdict::Contradicted, "{s}");
+        }
     }
 
     /// Linted in sections, the whole annotated corpus (pages run together,
