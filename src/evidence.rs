@@ -574,6 +574,23 @@ fn refuted(registry: &Registry, ctx: &ClaimContext<'_>) -> Option<Judgement> {
     });
     let (e, c) = refuting.first()?;
     let entries: Vec<&Entry> = refuting.iter().map(|(e, _)| *e).take(3).collect();
+    // A study's contradictions say what it did not show (Ersanら（2024）は
+    // 薬との比較をしていません): that answers a claim that cites it, but an
+    // uncited claim is not contradicted by a study that never made the
+    // comparison; it is left without support, and the message says why.
+    if authority_rank(e.kind) > 2 {
+        return Some(judgement(
+            ctx,
+            Verdict::Unsupported,
+            format!(
+                "「{}」には出典がなく、レジストリにもこれを裏付ける研究がありません: {}",
+                ctx.text,
+                c.reason.trim_end_matches('。')
+            ),
+            &entries,
+            ctx.severity,
+        ));
+    }
     Some(judgement(
         ctx,
         Verdict::Contradicted,

@@ -761,6 +761,39 @@ mod tests {
         }
     }
 
+    /// A study that never compared treatments does not contradict an
+    /// uncited comparison: the claim is unsupported and the message says
+    /// what the study lacks. A notice still contradicts.
+    #[test]
+    fn a_study_without_the_comparison_leaves_it_unsupported() {
+        let linter = Linter::builtin();
+        let f = check_str(
+            "AGAにはミノキシジルよりもエクソソームのほうがよく効きます。",
+            Format::Text,
+            &linter,
+        )
+        .findings;
+        let sup: Vec<_> = f
+            .iter()
+            .filter(|f| f.category == Category::Superiority)
+            .collect();
+        assert_eq!(sup.len(), 1, "{f:?}");
+        assert_eq!(sup[0].verdict, Verdict::Unsupported, "{}", sup[0].message);
+        assert!(
+            sup[0].message.contains("比較をしていません"),
+            "{}",
+            sup[0].message
+        );
+        assert!(!sup[0].evidence.is_empty());
+        let f = check_str(
+            "エクソソーム点滴は副作用がありません。",
+            Format::Text,
+            &linter,
+        )
+        .findings;
+        assert_eq!(f[0].verdict, Verdict::Contradicted, "{f:?}");
+    }
+
     /// Linted in sections, the whole annotated corpus (pages run together,
     /// so footnotes, reference lists, 「この研究」 and the page topics reach
     /// across many cuts) gives exactly the findings of one piece.
