@@ -333,7 +333,7 @@ fn required_level(ctx: &ClaimContext<'_>) -> Level {
     }
 }
 
-pub(crate) fn level_label(l: Level) -> &'static str {
+fn level_label(l: Level) -> &'static str {
     match l {
         Level::InVitro => "細胞実験",
         Level::Animal => "動物実験",
