@@ -133,6 +133,8 @@ pub struct ClaimContext<'a> {
     pub text: &'a str,
     /// The whole sentence.
     pub sentence: &'a str,
+    /// The sentence's words before the claim (他院の in 他院のエクソソームより).
+    pub lead: &'a str,
     pub topics: Topics,
     /// Topics named by the sentence or its paragraph only.
     pub local: Topics,
@@ -474,13 +476,16 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             return j;
         }
     }
+    // Only a comparison between treatments reaches here (superlatives and
+    // other clinics were prohibited above): what it lacks is a trial that
+    // compared the two, not permission.
     if cat == Category::Superiority {
         return judgement(
             ctx,
-            Verdict::Prohibited,
-            format!("「{m}」は最上級・比較による表現です。医療広告ガイドラインは比較優良広告を、事実であっても禁じています"),
+            Verdict::Unsupported,
+            format!("「{m}」は他の治療や製品と比べて優れるとする表現ですが、出典がなく、レジストリにも両者を直接比べた研究はありません。比較した試験の裏付けがない優位の表示は、医療広告ガイドラインが禁じる誇大広告にあたるおそれがあります"),
             &[],
-            Severity::Error,
+            ctx.severity,
         );
     }
     // An uncited efficacy claim about a treatment the guideline grades A or
@@ -539,11 +544,66 @@ fn states_a_share(m: &str) -> bool {
 
 /// Whether a superiority claim sets one treatment against another
 /// (ミノキシジル以上の効果, プラセボより, 植毛の次に) rather than ranking a clinic.
+/// A superlative that names a treatment (最新の再生医療, 究極のエクソソーム
+/// 治療) sets it against no one: it ranks, and is banned as such. So is a
+/// treatment offered by another clinic (他院のエクソソームより).
 fn compares_treatments(ctx: &ClaimContext<'_>) -> bool {
-    !ctx.own.interventions.is_empty()
-        || ["プラセボ", "偽薬", "従来", "既存", "薬", "治療より", "植毛"]
+    let m = ctx.text;
+    let sets_against = [
+        "より",
+        "比べ",
+        "比較",
+        "以上",
+        "同等",
+        "匹敵",
+        "超え",
+        "上回",
+        "並み",
+        "次に",
+        "次いで",
+        "次ぐ",
+        "並ぶ",
+        "倍",
+    ]
+    .iter()
+    .any(|w| m.contains(w));
+    // The rival's owner often comes just before the match, in the same
+    // clause (他院の|エクソソームよりも高濃度, 他院で扱っている|製剤より).
+    let clause = ctx
+        .lead
+        .rfind(['、', ',', '，'])
+        .map_or(ctx.lead, |i| &ctx.lead[i..]);
+    let from = clause.char_indices().rev().nth(11).map_or(0, |(i, _)| i);
+    let lead = &clause[from..];
+    let other_clinic = [
+        "他院",
+        "他社",
+        "他店",
+        "クリニック",
+        "医療機関",
+        "病院",
+        "医院",
+        "サロン",
+        "当院",
+    ]
+    .iter()
+    .any(|w| m.contains(w) || lead.contains(w));
+    sets_against
+        && !other_clinic
+        && (!ctx.own.interventions.is_empty()
+            || [
+                "プラセボ",
+                "偽薬",
+                "従来",
+                "既存",
+                "薬",
+                "治療",
+                "植毛",
+                "製品",
+                "製剤",
+            ]
             .iter()
-            .any(|w| ctx.text.contains(w))
+            .any(|w| m.contains(w)))
 }
 
 /// The registry entries that explicitly refute the claim, regulators first.
@@ -943,7 +1003,15 @@ fn graded(registry: &Registry, ctx: &ClaimContext<'_>, ei: usize) -> Option<Judg
 
 /// Markers after which a treatment is the yardstick of a comparison:
 /// 植毛の次に, 植毛に次ぐ, 植毛より(も), 植毛と同等, 植毛に匹敵, 植毛と比べて.
-const COMPARED_WITH: [&str; 9] = [
+const COMPARED_WITH: [&str; 14] = [
+    // The yardstick of a likeness or a contrast is compared with too
+    // (植毛のようにメスを入れる必要もありません, 薬とは違って); 「Xのような」
+    // more often gives examples of the subject (エクソソームのような再生医療).
+    "のように",
+    "と違",
+    "とは違",
+    "と異な",
+    "とは異な",
     "の次に",
     "に次いで",
     "に次ぐ",

@@ -627,6 +627,10 @@ fn finding_for(
         claim: c,
         text: &matched,
         sentence: sentence_text,
+        lead: prose
+            .text
+            .get(sentence.range.start..c.range.start)
+            .unwrap_or_default(),
         topics,
         local,
         own,
@@ -792,6 +796,49 @@ mod tests {
         )
         .findings;
         assert_eq!(f[0].verdict, Verdict::Contradicted, "{f:?}");
+    }
+
+    /// An uncited comparison between treatments or products lacks a trial
+    /// that compared them; superlatives and comparisons with other clinics
+    /// are banned whatever the evidence, even when they name a treatment.
+    #[test]
+    fn treatment_comparisons_ask_for_a_trial() {
+        let linter = Linter::builtin();
+        let superiority = |s: &str| {
+            let f = check_str(s, Format::Text, &linter).findings;
+            let sup: Vec<_> = f
+                .into_iter()
+                .filter(|f| f.category == Category::Superiority)
+                .collect();
+            assert_eq!(sup.len(), 1, "{s}: {sup:?}");
+            (sup[0].verdict, sup[0].message.clone())
+        };
+        for s in [
+            "美容点滴に比べて全身への影響は少ないのが特長です。",
+            "以前通っていたときの点滴より効いた気がします。",
+            "一般的な上清液と比べて、成長因子を多く含みます。",
+            // 植毛 is a yardstick here too: the guideline's grade of hair
+            // transplants does not answer the sentence.
+            "内服薬よりも体への負担が少なく、植毛のようにメスを入れる必要もありません。",
+        ] {
+            let (verdict, m) = superiority(s);
+            assert_eq!(verdict, Verdict::Unsupported, "{s}: {m}");
+            assert!(
+                m.contains("直接比べた研究") && m.contains("誇大広告"),
+                "{s}: {m}"
+            );
+        }
+        for s in [
+            "最新の再生医療で薄毛にアプローチします。",
+            "他院のエクソソームよりも高濃度です。",
+            "他院で扱っている上清液より濃度が高いのが特長です。",
+            "一般的なクリニックの製剤と比べ、純度が高いのが特長です。",
+            "他院で使われている一般的な培養上清液と比べて、含有量は約10倍です。",
+        ] {
+            let (verdict, m) = superiority(s);
+            assert_eq!(verdict, Verdict::Prohibited, "{s}: {m}");
+            assert!(m.contains("比較優良広告"), "{s}: {m}");
+        }
     }
 
     /// Linted in sections, the whole annotated corpus (pages run together,
