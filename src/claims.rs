@@ -1192,7 +1192,7 @@ mod tests {
                 "{heading}"
             );
         }
-        let listed = ["確実に", "副作用ゼロ", "厚労省も認めた"].map(String::from);
+        let listed = ["確実に生える", "確実に", "副作用ゼロ", "厚労省も認めた"].map(String::from);
         for heading in ["## 患者様の声", "## 当院が選ばれる理由", ""] {
             let got = claims(&format!("{heading}{list}"));
             assert!(got.ends_with(&listed), "{heading}: {got:?}");
@@ -1201,7 +1201,7 @@ mod tests {
         let own = "## 気をつけたい表現\n\n- 当院なら「確実に生える」治療です\n- 「髪が増えました」（40代男性）\n";
         assert_eq!(
             claims(own),
-            ["確実に", "髪が増えました", "（40代男性）"],
+            ["確実に生える", "確実に", "髪が増えました", "（40代男性）"],
             "{own}"
         );
         // The heading must be near: a long page does not look back to its start.
@@ -1209,7 +1209,7 @@ mod tests {
             "## 気をつけたい表現\n\n{}- 「確実に生える」\n",
             "段落です。\n\n".repeat(WARNING_HEADING_REACH + 1)
         );
-        assert_eq!(claims(&far), ["確実に"], "far");
+        assert_eq!(claims(&far), ["確実に生える", "確実に"], "far");
     }
 
     /// A reference-list entry is citation material, but a short claim whose

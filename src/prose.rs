@@ -506,6 +506,12 @@ impl ProseBuilder {
         self.open_block.is_some()
     }
 
+    /// Kind and label of the open block, to resume it after text that
+    /// interrupts it as a block of its own (an image's alternative text).
+    pub fn open_kind(&self) -> Option<(BlockKind, Option<String>)> {
+        (self.open_block.as_ref()).map(|(_, kind, _, label)| (*kind, label.clone()))
+    }
+
     pub fn add_link(&mut self, text: Range<usize>, url: String, url_source: Range<usize>) {
         self.prose.links.push(Link {
             text,

@@ -109,6 +109,7 @@ enum Tag {
     Noframes,
     /// base, basefont, bgsound, link, meta: metadata that keeps `<head>` open.
     Meta,
+    Img,
     Other,
 }
 
@@ -195,6 +196,7 @@ impl Tag {
             b"noembed" => Tag::Noembed,
             b"noframes" => Tag::Noframes,
             b"base" | b"basefont" | b"bgsound" | b"link" | b"meta" => Tag::Meta,
+            b"img" => Tag::Img,
             _ => Tag::Other,
         }
     }
@@ -348,6 +350,8 @@ struct TagScan {
     /// Source ranges of a `<meta>`'s `name` and `content` values.
     meta_name: Option<Range<usize>>,
     content: Option<Range<usize>>,
+    /// Source range of an `<img>`'s `alt` value.
+    alt: Option<Range<usize>>,
 }
 
 /// Which attribute values a tag scan records.
@@ -356,6 +360,7 @@ enum Wanted {
     None,
     Href,
     Meta,
+    Alt,
 }
 
 /// A decoded character reference.
@@ -572,6 +577,7 @@ impl<'a> Extractor<'a> {
     fn boundary(&mut self, pos: usize) {
         self.pending = Pending::None;
         self.b.end_block(pos);
+        self.b.continue_group = false;
     }
 
     // ---- markup ----
@@ -638,6 +644,7 @@ impl<'a> Extractor<'a> {
         let is_meta = tag == Tag::Meta && tag_name.eq_ignore_ascii_case(b"meta");
         let wanted = match tag {
             Tag::A => Wanted::Href,
+            Tag::Img => Wanted::Alt,
             _ if is_meta => Wanted::Meta,
             _ => Wanted::None,
         };
@@ -649,6 +656,9 @@ impl<'a> Extractor<'a> {
         self.open(tag, i, &scan);
         if is_meta && self.skip == 0 {
             self.meta_description(&scan);
+        }
+        if tag == Tag::Img && self.emitting() {
+            self.image_alt(&scan);
         }
         let Some(name) = tag.raw_name() else {
             return end;
@@ -681,6 +691,29 @@ impl<'a> Extractor<'a> {
         self.b.start_block(BlockKind::Paragraph, content.start);
         self.text_span(content.start, content.end, true);
         self.boundary(content.end);
+    }
+
+    /// An image's `alt` text is prose of its own: a banner's words reach
+    /// readers (and screen readers and search engines) like any other. It
+    /// sits where the image does, as a block of the element around it, and
+    /// belongs to the paragraph the image interrupts.
+    fn image_alt(&mut self, scan: &TagScan) {
+        let Some(alt) = scan.alt.clone() else {
+            return;
+        };
+        if !self.src.get(alt.clone()).is_some_and(super::alt_is_prose) {
+            return;
+        }
+        let kind = self.stack.last().map_or(BlockKind::Paragraph, |o| o.kind);
+        let joins = self.b.in_block();
+        self.boundary(alt.start);
+        self.b.continue_group = joins;
+        self.b.start_block(kind, alt.start);
+        self.text_span(alt.start, alt.end, true);
+        self.boundary(alt.end);
+        // Text after the image in the same element is the same paragraph;
+        // the next block boundary ends it.
+        self.b.continue_group = true;
     }
 
     fn end_tag(&mut self, i: usize) -> usize {
@@ -1002,6 +1035,8 @@ fn scan_attrs(bytes: &[u8], mut i: usize, wanted: Wanted) -> TagScan {
         let want_content = wanted == Wanted::Meta
             && out.content.is_none()
             && name.eq_ignore_ascii_case(b"content");
+        let want_alt =
+            wanted == Wanted::Alt && out.alt.is_none() && name.eq_ignore_ascii_case(b"alt");
         let name_end = i;
         i = skip_ws(i);
         if bytes.get(i) != Some(&b'=') {
@@ -1038,6 +1073,8 @@ fn scan_attrs(bytes: &[u8], mut i: usize, wanted: Wanted) -> TagScan {
             out.meta_name = Some(value);
         } else if want_content {
             out.content = Some(value);
+        } else if want_alt {
+            out.alt = Some(value);
         }
     }
 }
@@ -1270,13 +1307,49 @@ mod tests {
             "<![CDATA[ データ ]]><p>終わり</p></body></html>"
         );
         let p = prose(src);
-        // The meta description is prose (see meta_descriptions_are_prose).
+        // The meta description is prose (see meta_descriptions_are_prose),
+        // and so is alt text (images_speak_through_their_alt_text); a title
+        // attribute is not.
         assert_eq!(
             blocks(&p),
-            ["必ず治る", "発毛 & 育毛", "本文です", "終わり"]
+            ["必ず治る", "発毛 & 育毛", "本文", "最高", "です", "終わり"]
         );
         assert_eq!(p.blocks[1].kind, BlockKind::Heading);
         assert_eq!(p.blocks[2].kind, BlockKind::Paragraph);
+    }
+
+    #[test]
+    fn images_speak_through_their_alt_text() {
+        let src = concat!(
+            "<section><h1><img src=hero.jpg ALT=\"たった3回で&amp;薄毛が改善！\"></h1>",
+            "<p>本文<img alt='施術前後の\n  写真'>です。</p>",
+            "<li><img alt=チェック>痛みが少ない</li>",
+            "<p>実感<img class=emoji alt=\"✨\">しました<img alt=\"logo\"><img alt=\"\"></p>",
+            "<template><img alt=\"隠し\"></template></section>",
+        );
+        let p = prose(src);
+        assert_eq!(
+            blocks(&p),
+            [
+                "たった3回で&薄毛が改善！",
+                "本文",
+                "施術前後の写真",
+                "です。",
+                "チェック",
+                "痛みが少ない",
+                "実感しました"
+            ]
+        );
+        let kinds: Vec<_> = p.blocks.iter().map(|b| b.kind).collect();
+        assert_eq!(kinds[0], BlockKind::Heading);
+        assert_eq!(kinds[4..6], [BlockKind::ListItem, BlockKind::ListItem]);
+        // Spans map into the attribute value, entities whole.
+        let r = p.text.find("たった").unwrap()..p.text.find('薄').unwrap();
+        assert_eq!(&src[p.source_range(r)], "たった3回で&amp;");
+        // The image belongs to the paragraph it interrupts.
+        assert_eq!(p.blocks[1].group, p.blocks[2].group);
+        assert_eq!(p.blocks[2].group, p.blocks[3].group);
+        assert_ne!(p.blocks[3].group, p.blocks[4].group);
     }
 
     #[test]

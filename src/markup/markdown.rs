@@ -1,7 +1,8 @@
 //! Markdown (CommonMark + GFM) to prose, through pulldown-cmark's offset
 //! iterator so every piece of text is tied to its source bytes.
 //!
-//! Code, front matter, link destinations and image text are skipped; HTML
+//! Code, front matter and link destinations are skipped, and image text
+//! unless it holds Japanese; HTML
 //! blocks go through the HTML extractor; comments may carry directives.
 
 use crate::markup::html;
@@ -29,6 +30,8 @@ pub fn extract(src: &str) -> Prose {
     let mut html_block: Option<Range<usize>> = None;
     // Container blocks (items, cells) whose own text would otherwise lose its block.
     let mut containers: Vec<BlockKind> = Vec::new();
+    // The image whose alternative text is being read.
+    let mut image: Option<AltText> = None;
 
     for (event, range) in Parser::new_ext(src, options()).into_offset_iter() {
         if let Some(h) = html_block.as_mut() {
@@ -48,6 +51,14 @@ pub fn extract(src: &str) -> Prose {
         }
         match event {
             Event::Start(tag) => match tag {
+                // An image's alternative text is prose when it holds Japanese
+                // (see `markup::alt_is_prose`); an image inside it is not.
+                Tag::Image { .. } if skip == 0 && image.is_none() => {
+                    image = Some(AltText {
+                        resume: b.open_kind(),
+                        started: false,
+                    });
+                }
                 Tag::CodeBlock(_) | Tag::Image { .. } | Tag::MetadataBlock(_) => skip += 1,
                 _ if skip > 0 => {}
                 Tag::Paragraph => match &footnote {
@@ -95,6 +106,20 @@ pub fn extract(src: &str) -> Prose {
                 _ => {}
             },
             Event::End(tag) => match tag {
+                TagEnd::Image if skip == 0 && image.is_some() => {
+                    if let Some(AltText {
+                        resume,
+                        started: true,
+                    }) = image.take()
+                    {
+                        b.end_block(range.end);
+                        if let Some((kind, label)) = resume {
+                            // The rest of the interrupted paragraph.
+                            b.continue_group = true;
+                            b.start_block_labeled(kind, range.end, label);
+                        }
+                    }
+                }
                 TagEnd::CodeBlock | TagEnd::Image | TagEnd::MetadataBlock(_) => {
                     skip = skip.saturating_sub(1)
                 }
@@ -123,12 +148,37 @@ pub fn extract(src: &str) -> Prose {
                 }
                 TagEnd::Link => {
                     if let Some((start, url, url_source)) = links.pop() {
-                        b.add_link(start..b.len(), url, url_source);
+                        // A banner's alt text ends its own block inside the link.
+                        let end = start.max(b.text().trim_end_matches(['\n', ' ']).len());
+                        b.add_link(start..end, url, url_source);
                     }
                 }
                 _ => {}
             },
             _ if skip > 0 => {}
+            Event::Text(text) if image.is_some() => {
+                let Some(AltText { resume, started }) = image.as_mut() else {
+                    continue;
+                };
+                if !*started {
+                    if !super::alt_is_prose(&text) {
+                        continue;
+                    }
+                    let kind = (resume.as_ref().map(|r| r.0))
+                        .or_else(|| containers.last().copied())
+                        .unwrap_or(BlockKind::Paragraph);
+                    b.continue_group = resume.is_some();
+                    b.start_block(kind, range.start);
+                    *started = true;
+                }
+                match src.get(range.clone()) {
+                    Some(s) if s == &*text => b.push_copy(range.start, s),
+                    _ => b.push_replace(range, &text),
+                }
+            }
+            // Inside alternative text only words count (no notes, breaks or
+            // comments of the page around it).
+            _ if image.is_some() => {}
             Event::Text(text) => {
                 ensure_block(&mut b, &containers, range.start);
                 match src.get(range.clone()) {
@@ -181,6 +231,14 @@ pub fn extract(src: &str) -> Prose {
     b.finish(src.len())
 }
 
+/// An image whose alternative text is being read.
+struct AltText {
+    /// The block the image interrupts, resumed after it.
+    resume: Option<(BlockKind, Option<String>)>,
+    /// Whether the alt text's own block has begun (at its first Japanese).
+    started: bool,
+}
+
 /// Text directly inside an item or cell (tight lists) needs an open block.
 fn ensure_block(b: &mut ProseBuilder, containers: &[BlockKind], pos: usize) {
     if !b.in_block() {
@@ -230,6 +288,34 @@ mod tests {
         assert_eq!(p.links.len(), 1);
         assert_eq!(&src[p.links[0].url_source.clone()], "https://example.org/x");
         assert_eq!(p.blocks[0].kind, BlockKind::Heading);
+    }
+
+    #[test]
+    fn images_speak_through_their_alt_text() {
+        let src = "# 見出し![ロゴ](l.png)\n\n本文![たった1回で*毛穴*が消える ![x](y.png)](a.png)です。\n\n![banner](b.png)\n\n- ![チェック](c.png)痛みが少ない\n\n[![必ず生える](d.png)](https://example.jp)\n\n```\n![コード](z.png)\n```\n";
+        let p = prose(src);
+        let blocks: Vec<_> = p.blocks.iter().map(|b| &p.text[b.range.clone()]).collect();
+        assert_eq!(
+            blocks,
+            [
+                "見出し",
+                "ロゴ",
+                "本文",
+                "たった1回で毛穴が消える",
+                "です。",
+                "チェック",
+                "痛みが少ない",
+                "必ず生える"
+            ]
+        );
+        let kinds: Vec<_> = p.blocks.iter().map(|b| b.kind).collect();
+        assert_eq!(kinds[..2], [BlockKind::Heading, BlockKind::Heading]);
+        assert_eq!(kinds[5..7], [BlockKind::ListItem, BlockKind::ListItem]);
+        assert_eq!(p.blocks[2].group, p.blocks[4].group);
+        let r = p.text.find("たった").unwrap()..p.text.find("が消").unwrap();
+        assert_eq!(&src[p.source_range(r)], "たった1回で*毛穴");
+        // A linked banner's words are the link's text.
+        assert_eq!(&p.text[p.links[0].text.clone()], "必ず生える");
     }
 
     #[test]
