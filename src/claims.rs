@@ -249,6 +249,19 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
     if !(is_hiragana(last) || is_kanji(last)) {
         return end;
     }
+    let mut end = end;
+    // The second half of a compound verb (ツヤを引き|出します, 毛穴を引き|締めます)
+    // is part of the word: after a stem in the い row, one kanji of
+    // [`COMPOUND_TAILS`] that hiragana follows.
+    if "きしちにひみりいぎじびぴ".contains(last) {
+        let next = text.get(end..limit).unwrap_or_default();
+        let mut cs = next.chars();
+        if let (Some(k), Some(h)) = (cs.next(), cs.next()) {
+            if COMPOUND_TAILS.contains(&k) && is_hiragana(h) && !PARTICLES.contains(&h) {
+                end += k.len_utf8();
+            }
+        }
+    }
     let rest = text.get(end..limit).unwrap_or_default();
     let runs_on = |i: usize, c: char| {
         is_hiragana(c)
@@ -277,6 +290,12 @@ fn word_end(text: &str, end: usize, limit: usize) -> usize {
     at
 }
 
+/// Kanji that end a compound verb after a stem (引き出す, 引き締める,
+/// 取り戻す, 呼び起こす, 持ち上げる, 生まれ変わる).
+const COMPOUND_TAILS: [char; 12] = [
+    '出', '締', '上', '込', '戻', '起', '直', '返', '変', '続', '立', '整',
+];
+
 /// The most hiragana [`word_end`] runs a claim on by.
 const INFLECTION_MAX: usize = 12;
 
@@ -290,7 +309,7 @@ const PARTICLES: [char; 13] = [
 
 /// Words in hiragana that follow an inflected verb or adjective without a
 /// particle first: 濃くなること, 効いたため, 続くまで, 受けながら.
-const FOLLOWERS: [&str; 15] = [
+const FOLLOWERS: [&str; 16] = [
     "こと",
     // Limiters: 減るだけでなく is not "only reduces". だけ is checked
     // apart, since いただけます runs on.
@@ -308,6 +327,8 @@ const FOLLOWERS: [&str; 15] = [
     "くらい",
     "ぐらい",
     "など",
+    // 減ったまま: the state kept, after the word (and まで would cut まま).
+    "まま",
 ];
 
 /// Ranges with a fast "is this span inside one of them" test: sorted by
@@ -1317,6 +1338,12 @@ mod tests {
             ("安心してご相談ください", "安心", "安心して"),
             ("安心してお過ごしください", "安心", "安心して"),
             ("生えるばかりか", "生え", "生える"),
+            ("抜け毛は減ったままです", "抜け毛は減", "抜け毛は減った"),
+            // The second half of a compound verb is part of the word,
+            ("ツヤを引き出します", "ツヤを引き", "ツヤを引き出します"),
+            ("ハリを取り戻し、", "ハリを取り", "ハリを取り戻し"),
+            // but not any kanji after a stem.
+            ("効き目が出る", "効き", "効き"),
             // Long polite endings run on whole, within the cap
             (
                 "変化を感じていただいています。",
