@@ -444,7 +444,7 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
     // Pain and downtime are the patient's experience of the procedure:
     // what is missing is the clinic's basis and the risks beside it, which
     // the guideline's conditions for advertising free treatment ask for.
-    if cat == Category::Safety && about_procedure_burden(m) {
+    if cat == Category::Safety && (about_procedure_burden(m) || settles_named_burden(ctx)) {
         return judgement(
             ctx,
             Verdict::Unsupported,
@@ -1158,6 +1158,19 @@ fn unanswered(ctx: &ClaimContext<'_>) -> String {
             ctx.rule_message.replace("{match}", m)
         ),
     }
+}
+
+/// Whether the claim says how soon something named in the clause before it
+/// settles (赤みや腫れが出ることがありますが、|多くは翌日には落ち着きます).
+fn settles_named_burden(ctx: &ClaimContext<'_>) -> bool {
+    let settles = ["落ち着", "引き", "引く", "治ま", "おさま", "消え", "なくな"]
+        .iter()
+        .any(|w| ctx.text.contains(w));
+    let before = ctx.lead.trim_end_matches(['、', ',', '，', ' ']);
+    let clause = before
+        .rfind(['、', ',', '，'])
+        .map_or(before, |i| &before[i..]);
+    settles && about_procedure_burden(clause)
 }
 
 /// Whether a safety claim is about how the procedure feels or how soon

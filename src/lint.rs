@@ -741,6 +741,8 @@ mod tests {
             "施術当日から洗髪が可能です。",
             "エクソソーム導入はダウンタイムがほとんどありません。",
             "赤みは1〜2日で落ち着きます。",
+            // What settles may be named in the clause before.
+            "施術後に赤みや腫れが出ることがありますが、多くは数時間〜翌日には落ち着きます。",
         ] {
             let f = check_str(s, Format::Text, &linter).findings;
             assert_eq!(f.len(), 1, "{s}: {f:?}");
