@@ -411,8 +411,13 @@ pub fn judge(registry: &Registry, ctx: &ClaimContext<'_>) -> Judgement {
             return judgement(ctx, Verdict::Prohibited, message, &[], Severity::Error);
         }
         Category::Testimonial => {
+            let photo = ["写真", "画像", "ビフォー", "アフター", "Before", "before"]
+                .iter()
+                .any(|w| m.contains(w));
             let what = if states_a_share(m) {
                 "調査方法を示さない満足度・割合の表示は、医療広告ガイドラインが虚偽広告の例に挙げています"
+            } else if photo {
+                "治療前後の写真は、通常の治療内容・費用・主なリスクや副作用の説明を添えなければ、医療広告ガイドラインが禁じる広告です"
             } else {
                 "治療の内容や効果に関する患者の体験談は、医療広告ガイドラインが禁じる広告です"
             };

@@ -843,6 +843,21 @@ mod tests {
         }
     }
 
+    /// A before/after photo is told what it lacks (the treatment, its cost
+    /// and its risks beside it), not that it is a patient's account.
+    #[test]
+    fn before_and_after_photos_ask_for_the_details_beside_them() {
+        let linter = Linter::builtin();
+        for s in ["施術前後の写真", "ビフォーアフターをご覧ください。"] {
+            let f = check_str(s, Format::Text, &linter).findings;
+            assert_eq!(f.len(), 1, "{s}: {f:?}");
+            assert_eq!(f[0].category, Category::Testimonial);
+            assert!(f[0].message.contains("治療前後の写真"), "{}", f[0].message);
+        }
+        let f = check_str("「髪が増えました」（40代男性）", Format::Text, &linter).findings;
+        assert!(f.iter().all(|f| !f.message.contains("写真")), "{f:?}");
+    }
+
     /// Linted in sections, the whole annotated corpus (pages run together,
     /// so footnotes, reference lists, 「この研究」 and the page topics reach
     /// across many cuts) gives exactly the findings of one piece.
