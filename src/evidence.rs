@@ -549,6 +549,7 @@ fn states_a_share(m: &str) -> bool {
 
 /// Whether a superiority claim sets one treatment against another
 /// (ミノキシジル以上の効果, プラセボより, 植毛の次に) rather than ranking a clinic.
+///
 /// A superlative that names a treatment (最新の再生医療, 究極のエクソソーム
 /// 治療) sets it against no one: it ranks, and is banned as such. So is a
 /// treatment offered by another clinic (他院のエクソソームより).
@@ -580,6 +581,9 @@ fn compares_treatments(ctx: &ClaimContext<'_>) -> bool {
         .map_or(ctx.lead, |i| &ctx.lead[i..]);
     let from = clause.char_indices().rev().nth(11).map_or(0, |(i, _)| i);
     let lead = &clause[from..];
+    // In the match any clinic is the yardstick (一般的なクリニックの製剤と比べ);
+    // before it, only another one is (当院のエクソソームは内服薬よりも is the
+    // clinic's own treatment against a drug).
     let other_clinic = [
         "他院",
         "他社",
@@ -592,7 +596,20 @@ fn compares_treatments(ctx: &ClaimContext<'_>) -> bool {
         "当院",
     ]
     .iter()
-    .any(|w| m.contains(w) || lead.contains(w));
+    .any(|w| m.contains(w))
+        || [
+            "他院",
+            "他社",
+            "他店",
+            "他サロン",
+            "他の",
+            "ほかの",
+            "よその",
+            "一般的な",
+            "一般の",
+        ]
+        .iter()
+        .any(|w| lead.contains(w));
     sets_against
         && !other_clinic
         && (!ctx.own.interventions.is_empty()
@@ -606,6 +623,12 @@ fn compares_treatments(ctx: &ClaimContext<'_>) -> bool {
                 "植毛",
                 "製品",
                 "製剤",
+                "市販",
+                "美容液",
+                "化粧品",
+                "育毛剤",
+                "発毛剤",
+                "サプリ",
             ]
             .iter()
             .any(|w| m.contains(w)))

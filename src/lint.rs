@@ -822,11 +822,17 @@ mod tests {
             // 植毛 is a yardstick here too: the guideline's grade of hair
             // transplants does not answer the sentence.
             "内服薬よりも体への負担が少なく、植毛のようにメスを入れる必要もありません。",
+            // The clinic's own treatment against a drug.
+            "当院のエクソソーム治療は内服薬よりも体への負担が少ないのが特長です。",
+            "当クリニックの上清液は市販の美容液よりも濃度が高いのが特長です。",
         ] {
             let (verdict, m) = superiority(s);
             assert_eq!(verdict, Verdict::Unsupported, "{s}: {m}");
+            // What is missing is said: no trial compared them, or the
+            // study there is made no comparison.
             assert!(
-                m.contains("直接比べた研究") && m.contains("誇大広告"),
+                (m.contains("直接比べた研究") && m.contains("誇大広告"))
+                    || m.contains("比較をしていません"),
                 "{s}: {m}"
             );
         }
