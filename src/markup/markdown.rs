@@ -219,6 +219,17 @@ pub fn extract(src: &str) -> Prose {
                     b.add_directive(body, range);
                 } else if is_break_tag(&html) {
                     b.separator(range.start);
+                } else if is_img_tag(&html) {
+                    // Raw <img> inside a paragraph: its alt text is read as
+                    // the HTML extractor reads it, then the paragraph goes on.
+                    let alt = src.get(range.clone()).map(html::extract);
+                    if let Some(alt) = alt.filter(|p| !p.blocks.is_empty()) {
+                        let resume = b.open_kind();
+                        b.append(alt, range.start);
+                        if let Some((kind, label)) = resume {
+                            b.start_block_labeled(kind, range.end, label);
+                        }
+                    }
                 }
             }
             Event::Rule => b.end_block(range.start),
@@ -247,6 +258,12 @@ fn ensure_block(b: &mut ProseBuilder, containers: &[BlockKind], pos: usize) {
             pos,
         );
     }
+}
+
+fn is_img_tag(html: &str) -> bool {
+    html.get(..4)
+        .is_some_and(|t| t.eq_ignore_ascii_case("<img"))
+        && html[4..].starts_with(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
 }
 
 fn is_break_tag(html: &str) -> bool {
@@ -316,6 +333,13 @@ mod tests {
         assert_eq!(&src[p.source_range(r)], "たった1回で*毛穴");
         // A linked banner's words are the link's text.
         assert_eq!(&p.text[p.links[0].text.clone()], "必ず生える");
+        // A raw <img> in a paragraph is read too, entities and all.
+        let src = "本文<img src=\"a.png\" alt=\"副作用&amp;痛みゼロ\">です。<imgx alt=\"無視\">\n";
+        let p = prose(src);
+        let blocks: Vec<_> = p.blocks.iter().map(|b| &p.text[b.range.clone()]).collect();
+        assert_eq!(blocks, ["本文", "副作用&痛みゼロ", "です。"]);
+        let r = p.text.find('副').unwrap()..p.text.find('痛').unwrap();
+        assert_eq!(&src[p.source_range(r)], "副作用&amp;");
     }
 
     #[test]
