@@ -575,10 +575,7 @@ fn compares_treatments(ctx: &ClaimContext<'_>) -> bool {
     .any(|w| m.contains(w));
     // The rival's owner often comes just before the match, in the same
     // clause (他院の|エクソソームよりも高濃度, 他院で扱っている|製剤より).
-    let clause = ctx
-        .lead
-        .rfind(['、', ',', '，'])
-        .map_or(ctx.lead, |i| &ctx.lead[i..]);
+    let clause = last_clause(ctx.lead);
     let from = clause.char_indices().rev().nth(11).map_or(0, |(i, _)| i);
     let lead = &clause[from..];
     // In the match any clinic is the yardstick (一般的なクリニックの製剤と比べ);
@@ -1195,10 +1192,12 @@ fn settles_named_burden(ctx: &ClaimContext<'_>) -> bool {
         .iter()
         .any(|w| ctx.text.contains(w));
     let before = ctx.lead.trim_end_matches(['、', ',', '，', ' ']);
-    let clause = before
-        .rfind(['、', ',', '，'])
-        .map_or(before, |i| &before[i..]);
-    settles && about_procedure_burden(clause)
+    settles && about_procedure_burden(last_clause(before))
+}
+
+/// The clause `s` ends with: from its last comma on.
+fn last_clause(s: &str) -> &str {
+    s.rfind(['、', ',', '，']).map_or(s, |i| &s[i..])
 }
 
 /// Whether a safety claim is about how the procedure feels or how soon

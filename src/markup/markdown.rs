@@ -171,20 +171,14 @@ pub fn extract(src: &str) -> Prose {
                     b.start_block(kind, range.start);
                     *started = true;
                 }
-                match src.get(range.clone()) {
-                    Some(s) if s == &*text => b.push_copy(range.start, s),
-                    _ => b.push_replace(range, &text),
-                }
+                push_text(&mut b, src, range, &text);
             }
             // Inside alternative text only words count (no notes, breaks or
             // comments of the page around it).
             _ if image.is_some() => {}
             Event::Text(text) => {
                 ensure_block(&mut b, &containers, range.start);
-                match src.get(range.clone()) {
-                    Some(s) if s == &*text => b.push_copy(range.start, s),
-                    _ => b.push_replace(range, &text),
-                }
+                push_text(&mut b, src, range, &text);
             }
             Event::FootnoteReference(_) => {
                 // Keep the marker so citations can resolve it to its definition.
@@ -240,6 +234,15 @@ pub fn extract(src: &str) -> Prose {
         }
     }
     b.finish(src.len())
+}
+
+/// Writes a text event: copied when it is its source verbatim, else as a
+/// replacement of its source (entities, escapes).
+fn push_text(b: &mut ProseBuilder, src: &str, range: Range<usize>, text: &str) {
+    match src.get(range.clone()) {
+        Some(s) if s == text => b.push_copy(range.start, s),
+        _ => b.push_replace(range, text),
+    }
 }
 
 /// An image whose alternative text is being read.
